@@ -1,0 +1,14 @@
+"""The archive: SQLite database (sqlite-utils) plus a raw store of every fetched body by sha256.
+
+Public API (used by the crawler, the CLI and Datasette):
+
+    from archive import Archive
+    archive = Archive("reports.db")          # creates the schema; raw store in reports.raw/
+    fetch = archive.record_fetch(url=..., final_url=..., status=200, content_type="text/html",
+                                 body=b"...", etag=None, last_modified=None, via="http",
+                                 source="宁波市北仑区人民政府", kind="report")
+    # -> FetchResult(document_id, sha256, is_new_body, changed)
+    result = archive.ingest_document(fetch.document_id, context={"province": ..., "city": ...})
+    # -> IngestResult(status="new"|"unchanged"|"changed"|"error"|"not_report", report_id, error)
+    archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
+"""

@@ -1,0 +1,189 @@
+"""The ``govreports`` command line tool."""
+
+import json
+import pathlib
+import sys
+
+import click
+
+DEFAULT_DB = "govreports.db"
+
+
+@click.group()
+@click.version_option(package_name="govreports")
+def cli():
+    """govreports: crawl, parse, archive and publish Chinese government
+    information-disclosure annual reports (政府信息公开工作年度报告).
+
+    \b
+    Quick start:
+        govreports demo                      # local sample portals -> archive -> Datasette
+        govreports parse report.html --json  # one report as a structured record
+        govreports crawl --db reports.db     # crawl the bundled list of real portals
+        govreports serve reports.db          # browse the archive in Datasette
+    """
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=pathlib.Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the full record as UTF-8 JSON.")
+@click.option("--content-type", help="Content type of FILE, when the extension does not tell.")
+@click.option("--url", help="URL the file was fetched from (helps the reader and the region).")
+@click.option("--province", help="Province of the source, used as region context.")
+@click.option("--city", help="City of the source, used as region context.")
+@click.option("--county", help="County of the source, used as region context.")
+def parse(file, as_json, content_type, url, province, city, county):
+    """Parse one report FILE (HTML, text, markdown, PDF, DOC/DOCX/WPS, XLS/XLSX, OFD, image).
+
+    \b
+    Examples:
+        govreports parse report.html
+        govreports parse report.pdf --json > record.json
+        govreports parse page.html --url http://www.bl.gov.cn/art/2022/1/17/art_1.html --province 浙江省
+    """
+    from parser import ParseError, parse as parse_bytes
+
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise click.ClickException(f"{file}: cannot read: {e.strerror or e}") from e
+    context = {k: v for k, v in (("province", province), ("city", city), ("county", county)) if v}
+    try:
+        record = parse_bytes(data, content_type=content_type, url=url or file.name, context=context or None)
+    except ParseError as e:
+        raise click.ClickException(f"{file}: {e}") from e
+    if as_json:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    click.echo(summary(record))
+
+
+def summary(record: dict) -> str:
+    region = record.get("region") or {}
+    place = " ".join(filter(None, (region.get("province"), region.get("city"), region.get("county"))))
+    cells = record["active_disclosure"] + record["applications"] + record["review_litigation"]
+    nonzero = sum(1 for c in cells if c.get("value") not in (0, None))
+    failed = [c for c in record["checks"] if not c["passed"]]
+    lines = [
+        f"title:     {record.get('title') or '-'}",
+        f"agency:    {record.get('agency') or '-'}",
+        f"year:      {record.get('year') or '-'}",
+        f"template:  {record.get('template') or '-'}",
+        f"published: {record.get('published_date') or '-'}",
+        f"region:    {place or '-'} {region.get('code') or ''}".rstrip(),
+        f"cells:     {len(cells)} read, {nonzero} non-zero",
+        f"checks:    {len(record['checks']) - len(failed)} passed, {len(failed)} failed",
+    ]
+    for c in failed:
+        where = c.get("row") or c.get("column") or ""
+        lines.append(f"  failed {c['rule']} {where}: expected {c.get('expected')}, found {c.get('found')}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=pathlib.Path))
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive.")
+@click.option("--province", help="Province context for every file ingested.")
+@click.option("--city", help="City context for every file ingested.")
+@click.option("--county", help="County context for every file ingested.")
+def ingest(paths, db, province, city, county):
+    """Ingest local report files or folders into the archive.
+
+    Each file goes into the raw store (by sha256) and through the parser. A file that cannot be
+    parsed is recorded as an error row; the rest go on. Ingesting the same bytes twice changes
+    nothing.
+
+    \b
+    Examples:
+        govreports ingest reports/ --db reports.db
+        govreports ingest a.html b.pdf --db reports.db --province 浙江省 --city 宁波市
+    """
+    from archive.ingest import ingest_paths
+
+    context = {k: v for k, v in (("province", province), ("city", city), ("county", county)) if v}
+    result = ingest_paths(db, paths, context=context or None, echo=click.echo)
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Host to listen on.")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port (0 for any free port).")
+@click.option("--no-open", is_flag=True, help="Do not print the browser hint.")
+def serve(db, host, port, no_open):
+    """Serve the archive DB with Datasette (metadata, facets, search, canned queries).
+
+    \b
+    Examples:
+        govreports serve reports.db
+        govreports serve reports.db --host 0.0.0.0 --port 8080
+    """
+    from archive.serve import serve as run
+
+    run(db, host=host, port=port)
+
+
+@cli.command()
+@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
+              help="Sources YAML (default: the bundled list of real portals).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive.")
+@click.option("--only", multiple=True, help="Crawl only the source with this name (repeatable).")
+@click.option("--max-pages", type=int, default=None, help="Stop each source after N list pages.")
+@click.option("--browser/--no-browser", default=True, show_default=True,
+              help="Allow the headless Chromium fallback for JavaScript lists and anti-bot pages.")
+def crawl(sources_file, db, only, max_pages, browser):
+    """Crawl portals for annual reports into the archive DB.
+
+    Polite (robots.txt, AutoThrottle, 2 requests per host), incremental (unchanged reports are not
+    downloaded again) and resumable (state in DB's job directory: run the same command again after
+    Ctrl-C). One failing source never stops the others.
+
+    \b
+    Examples:
+        govreports crawl --db reports.db
+        govreports crawl --sources my-sources.yaml --db reports.db --only 宁波市北仑区人民政府
+    """
+    from crawler.run import crawl as run_crawl
+
+    run_crawl(db, sources_file=sources_file, only=list(only), max_pages=max_pages, browser=browser, echo=click.echo)
+
+
+@cli.command()
+@click.option("--db", default=None, type=click.Path(dir_okay=False),
+              help="Where to build the demo archive (default: demo-output/demo.db).")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the archive with Datasette afterwards.")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Datasette port.")
+def demo(db, serve, port):
+    """Run the whole pipeline on bundled sample portals served on 127.0.0.1.
+
+    Starts local portals in several CMS styles (with pagination, an attachment and a
+    JavaScript-rendered list), crawls them, parses the reports, builds the archive and serves it.
+
+    \b
+    Examples:
+        govreports demo
+        govreports demo --no-serve --db /tmp/demo.db
+    """
+    from crawler.demo import run_demo
+
+    run_demo(db or "demo-output/demo.db", serve=serve, port=port, echo=click.echo)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+def reparse(db):
+    """Run the current parser over the raw store again, without re-crawling.
+
+    Prints which reports changed and how.
+
+    \b
+    Example:
+        govreports reparse --db reports.db
+    """
+    from archive.reparse import reparse as run
+
+    run(db, echo=click.echo)
+
+
+if __name__ == "__main__":
+    cli()
