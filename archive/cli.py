@@ -41,7 +41,8 @@ def parse(file, as_json, content_type, url, province, city, county):
         govreports parse report.pdf --json > record.json
         govreports parse page.html --url http://www.bl.gov.cn/art/2022/1/17/art_1.html --province 浙江省
     """
-    from parser import ParseError, parse as parse_bytes
+    from parser import ParseError
+    from parser import parse as parse_bytes
 
     try:
         data = file.read_bytes()
@@ -82,7 +83,9 @@ def summary(record: dict) -> str:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=pathlib.Path))
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive.")
+@click.option(
+    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
+)
 @click.option("--province", help="Province context for every file ingested.")
 @click.option("--city", help="City context for every file ingested.")
 @click.option("--county", help="County context for every file ingested.")
@@ -124,13 +127,23 @@ def serve(db, host, port, no_open):
 
 
 @cli.command()
-@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
-              help="Sources YAML (default: the bundled list of real portals).")
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive.")
+@click.option(
+    "--sources",
+    "sources_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Sources YAML (default: the bundled list of real portals).",
+)
+@click.option(
+    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
+)
 @click.option("--only", multiple=True, help="Crawl only the source with this name (repeatable).")
 @click.option("--max-pages", type=int, default=None, help="Stop each source after N list pages.")
-@click.option("--browser/--no-browser", default=True, show_default=True,
-              help="Allow the headless Chromium fallback for JavaScript lists and anti-bot pages.")
+@click.option(
+    "--browser/--no-browser",
+    default=True,
+    show_default=True,
+    help="Allow the headless Chromium fallback for JavaScript lists and anti-bot pages.",
+)
 def crawl(sources_file, db, only, max_pages, browser):
     """Crawl portals for annual reports into the archive DB.
 
@@ -145,13 +158,21 @@ def crawl(sources_file, db, only, max_pages, browser):
     """
     from crawler.run import crawl as run_crawl
 
-    run_crawl(db, sources_file=sources_file, only=list(only), max_pages=max_pages, browser=browser, echo=click.echo)
+    run_crawl(
+        db, sources_file=sources_file, only=list(only), max_pages=max_pages, browser=browser, echo=click.echo
+    )
 
 
 @cli.command()
-@click.option("--db", default=None, type=click.Path(dir_okay=False),
-              help="Where to build the demo archive (default: demo-output/demo.db).")
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the archive with Datasette afterwards.")
+@click.option(
+    "--db",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Where to build the demo archive (default: demo-output/demo.db).",
+)
+@click.option(
+    "--serve/--no-serve", default=True, show_default=True, help="Serve the archive with Datasette afterwards."
+)
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Datasette port.")
 def demo(db, serve, port):
     """Run the whole pipeline on bundled sample portals served on 127.0.0.1.

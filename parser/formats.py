@@ -34,7 +34,13 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
         return "image"
     sample = data[:4096].lower()
     ct = (content_type or "").lower()
-    if "html" in ct or b"<html" in sample or b"<!doctype html" in sample or b"<table" in sample or b"<body" in sample:
+    if (
+        "html" in ct
+        or b"<html" in sample
+        or b"<!doctype html" in sample
+        or b"<table" in sample
+        or b"<body" in sample
+    ):
         return "html"
     return "text"
 

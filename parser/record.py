@@ -11,7 +11,9 @@ from .tables import read_tables
 REPORT_WORDS = ("政府信息公开", "政务公开", "政府資訊公開", "政府信息公開")
 
 
-def parse(data: bytes, content_type: str | None = None, url: str | None = None, context: dict | None = None) -> dict:
+def parse(
+    data: bytes, content_type: str | None = None, url: str | None = None, context: dict | None = None
+) -> dict:
     """Parse one report. ``context`` is the source's region hints: province, city, county."""
     return build_record(read_document(data, content_type, url), url=url, context=context)
 

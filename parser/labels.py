@@ -1,0 +1,188 @@
+"""The two official table templates: their codes, Chinese labels, and how to recognise a label.
+
+Labels are matched on a *key*: the label with traditional characters made simplified, full-width
+forms folded (NFKC), and everything but CJK characters dropped. Keys survive the usual damage:
+stray spaces inside a label, labels split over lines or cells, quotes and brackets of either width.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+_t2s = OpenCC("t2s")
+
+APPLICANTS = [
+    "natural_person",
+    "commercial",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other",
+    "total",
+]
+APPLICANT_LABELS = {
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "public_interest": "社会公益组织",
+    "legal_service": "法律服务机构",
+    "other": "其他",
+    "total": "总计",
+}
+
+# Application rows in template order: (code, Chinese label, keywords any of which names the row).
+APPLICATION_ROWS = [
+    ("new", "本年新收政府信息公开申请数量", ("新收",)),
+    ("carried_over", "上年结转政府信息公开申请数量", ("上年结转", "上年转结", "上年度结转")),
+    ("granted", "（一）予以公开", ("予以公开",)),
+    ("partially_granted", "（二）部分公开", ("部分公开",)),
+    ("denied.state_secret", "属于国家秘密", ("国家秘密",)),
+    ("denied.prohibited_by_law", "其他法律行政法规禁止公开", ("其他法律", "法规禁止", "行政法规禁")),
+    ("denied.security_stability", "危及“三安全一稳定”", ("三安全", "一稳定", "危及")),
+    ("denied.third_party", "保护第三方合法权益", ("第三方",)),
+    ("denied.internal_affairs", "属于三类内部事务信息", ("内部事务",)),
+    ("denied.process_info", "属于四类过程性信息", ("过程性",)),
+    ("denied.enforcement_file", "属于行政执法案卷", ("执法案卷",)),
+    ("denied.query_matter", "属于行政查询事项", ("查询事项",)),
+    ("unable.not_held", "本机关不掌握相关政府信息", ("不掌握",)),
+    ("unable.needs_creation", "没有现成信息需要另行制作", ("另行制作", "没有现成", "现成信息")),
+    ("unable.unclear", "补正后申请内容仍不明确", ("不明确", "补正后")),
+    ("not_processed.petition", "信访举报投诉类申请", ("信访", "举报投诉")),
+    ("not_processed.duplicate", "重复申请", ("重复申请",)),
+    ("not_processed.publication", "要求提供公开出版物", ("出版物",)),
+    ("not_processed.mass_repeated", "无正当理由大量反复申请", ("大量反复", "反复申请")),
+    (
+        "not_processed.confirm_reissue",
+        "要求行政机关确认或重新出具已获取信息",
+        ("确认或重", "重新出具", "已获取信息"),
+    ),
+    ("other", "（六）其他处理", ()),  # one row in the 2019 template (and in some 2021 reports)
+    ("other.no_correction", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", ("不补正",)),
+    (
+        "other.no_fee",
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        ("缴纳费用", "收费通知"),
+    ),
+    ("other.other", "其他", ()),
+    ("handled_total", "（七）总计", ()),
+    ("carried_forward", "结转下年度继续办理", ("结转下年", "转结下年", "下年度继续", "结转下一年")),
+]
+APPLICATION_ROW_LABELS = {code: label for code, label, _ in APPLICATION_ROWS}
+OUTCOME_ROWS = [
+    code
+    for code, _, _ in APPLICATION_ROWS
+    if code.split(".")[0] in ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
+]
+ROWS_2021 = [code for code, _, _ in APPLICATION_ROWS if code != "other"]
+ROWS_2019 = [code for code, _, _ in APPLICATION_ROWS if not code.startswith("other.")]
+
+# Active disclosure (第二十条): item -> (label, keywords), and the metrics of each template.
+ACTIVE_ITEMS = {
+    "rules": ("规章", ()),
+    "regulatory_documents": ("行政规范性文件", ("规范性文件",)),
+    "licensing": ("行政许可", ("行政许可",)),
+    "other_services": ("其他对外管理服务事项", ("对外管理服务", "其他对外管理")),
+    "penalty": ("行政处罚", ("行政处罚",)),
+    "coercion": ("行政强制", ("行政强制",)),
+    "fees": ("行政事业性收费", ("事业性收费",)),
+    "procurement": ("政府集中采购", ("集中采购",)),
+}
+ACTIVE_METRICS = {
+    "2021": {
+        "rules": ["issued", "repealed", "in_force"],
+        "regulatory_documents": ["issued", "repealed", "in_force"],
+        "licensing": ["decisions"],
+        "penalty": ["decisions"],
+        "coercion": ["decisions"],
+        "fees": ["amount_10k_yuan"],
+    },
+    "2019": {
+        "rules": ["new_made", "new_published", "total_published"],
+        "regulatory_documents": ["new_made", "new_published", "total_published"],
+        "licensing": ["prev_year_items", "change", "decisions"],
+        "other_services": ["prev_year_items", "change", "decisions"],
+        "penalty": ["prev_year_items", "change", "decisions"],
+        "coercion": ["prev_year_items", "change", "decisions"],
+        "fees": ["prev_year_items", "change"],
+        "procurement": ["items", "amount"],
+    },
+}
+METRIC_LABELS = {
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "本年处理决定数量",
+    "amount_10k_yuan": "本年收费金额（万元）",
+    "new_made": "本年新制作数量",
+    "new_published": "本年新公开数量",
+    "total_published": "对外公开总数量",
+    "prev_year_items": "上一年项目数量",
+    "change": "本年增/减",
+    "items": "采购项目数量",
+    "amount": "采购总金额",
+}
+# Words that only the 2019 active-disclosure table uses, and only the 2021 one.
+TEMPLATE_2019_WORDS = ("新制作", "新公开", "对外公开总数", "上一年项目", "增减", "集中采购", "对外管理服务")
+TEMPLATE_2021_WORDS = ("制发件数", "废止件数", "现行有效", "处理决定数量", "收费金额")
+
+PROCEEDINGS = ["review", "litigation_direct", "litigation_after_review"]
+PROCEEDING_LABELS = {
+    "review": "行政复议",
+    "litigation_direct": "未经复议直接起诉",
+    "litigation_after_review": "复议后起诉",
+}
+OUTCOMES = ["upheld", "corrected", "other", "pending", "total"]
+OUTCOME_LABELS = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
+
+RULE_LABELS = {
+    "row_total": "各类申请人之和等于总计",
+    "balance": "新收+上年结转 = 办理总计+结转下年度",
+    "handled_sum": "各办理结果之和等于办理总计",
+    "review_sum": "维持+纠正+其他+尚未审结 = 总计",
+    "narrative": "正文与表格一致",
+}
+
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
+
+
+@lru_cache(maxsize=65536)
+def key(label: str) -> str:
+    """The matching key of a label: simplified CJK characters only."""
+    return _NOT_CJK.sub("", _t2s.convert(unicodedata.normalize("NFKC", label)))
+
+
+def application_row(label: str) -> str | None:
+    """The application row a label names, the most specific one when it names several."""
+    k = key(label)
+    if not k:
+        return None
+    for code, _, words in APPLICATION_ROWS:
+        if words and any(w in k for w in words):
+            return code
+    if k.endswith("其他"):  # "3.其他" under (六), possibly after its repeated group label
+        return "other.other"
+    if "其他处理" in k:
+        return "other"
+    if k.endswith("总计") and "申请人" not in k:
+        return "handled_total"
+    return None
+
+
+def active_item(label: str) -> str | None:
+    k = key(label)
+    if not k:
+        return None
+    for item, (_, words) in ACTIVE_ITEMS.items():
+        if any(w in k for w in words):
+            return item
+    if k == "规章" or k.endswith("规章"):
+        return "rules"
+    return None

@@ -1,0 +1,416 @@
+"""Read the report's three tables into coded cells, from grids or from flattened text.
+
+Every layout is first turned into the same stream of *lines of cells*: a grid row, a tab- or
+pipe-separated text line, or a PDF/plain text line split on spaces. A line whose last cells are
+numbers is a *value row*: its text cells are its own label, and the text lines since the previous
+value row are floating labels (labels split over lines, or set apart from their numbers by a
+converter). Runs of lines holding one number each (one cell per line) make one value row.
+
+The application table is then aligned to the template's 25 (2021) or 23 (2019) rows with a small
+dynamic program: a row whose own label names a template row must go there, unlabeled rows fill the
+template in order, floating labels break ties, and junk rows are skipped. That survives labels
+lost, split, displaced or repeated, and rows missing from the report.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import labels as L
+from .document import Document, Table
+
+NULL_MARKS = {"", "—", "——", "-", "--", "–", "/", "／", "\\", "无", "空", "…", "...", "——/"}
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_SIGNED = re.compile(r"^(减少|增加|减|增)\s*(\d[\d,]*(?:\.\d+)?)$")
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_PLAIN_SPLIT = re.compile(r"[ \t\u3000]+")
+
+
+def cell_value(text: str, structured: bool) -> tuple[bool, int | float | None]:
+    """(is a value cell, its value). Blank and dash cells are values only inside real cells."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    if _NUMBER.match(t):
+        number = float(t.replace(",", "")) if "." in t else int(t.replace(",", ""))
+        return True, number
+    m = _SIGNED.match(t)
+    if m:
+        digits = m.group(2).replace(",", "")
+        number = float(digits) if "." in digits else int(digits)
+        return True, -number if m.group(1).startswith("减") else number
+    if structured and t in NULL_MARKS:
+        return True, None
+    return False, None
+
+
+@dataclass
+class Value:
+    raw: str
+    value: int | float | None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None
+
+
+@dataclass
+class Line:
+    """One line of cells in reading order, and what it says once classified."""
+
+    cells: list[str]
+    structured: bool  # cells come from a grid or tab/pipe separators: blank cells keep positions
+    label: str = ""
+    values: list[Value] = field(default_factory=list)
+
+    def __post_init__(self):
+        kinds = [cell_value(c, self.structured) for c in self.cells]
+        start = len(self.cells)
+        while start > 0 and kinds[start - 1][0]:
+            start -= 1
+        texts = [
+            c.strip()
+            for c, (is_value, _) in zip(self.cells[:start], kinds[:start], strict=True)
+            if not is_value
+        ]
+        self.label = "".join(texts)
+        run = [Value(c.strip(), kinds[start + i][1]) for i, c in enumerate(self.cells[start:])]
+        while run and run[0].blank and not run[0].raw.strip():
+            run.pop(0)  # blank cells between a label and its numbers are layout, not data
+        self.values = run if any(not v.blank for v in run) else []
+
+    @property
+    def numbers(self) -> list[Value]:
+        return [v for v in self.values if not v.blank]
+
+
+@dataclass
+class ValueRow:
+    label: str  # the row's own text cells
+    floating: list[str]  # text lines since the previous value row, nearest last
+    values: list[Value]
+    structured: bool
+    position: int  # index in the line stream
+
+    @property
+    def numbers(self) -> list[Value]:
+        return [v for v in self.values if not v.blank]
+
+
+def lines_from_text(text: str) -> list[Line]:
+    lines = []
+    for raw in text.splitlines():
+        s = raw.strip()
+        if not s:
+            continue
+        if s.startswith("|"):
+            if _MD_SEPARATOR.match(s):
+                continue
+            cells = s.strip("|").split("|")
+            lines.append(Line(cells, structured=True))
+        elif "\t" in raw.strip("\n") and raw.strip(" \n"):
+            lines.append(Line(raw.rstrip("\n").split("\t"), structured=True))
+        else:
+            lines.append(Line(_PLAIN_SPLIT.split(s), structured=False))
+    return lines
+
+
+def lines_from_tables(tables: list[Table]) -> list[Line]:
+    lines = []
+    for table in tables:
+        for row in table:
+            # A merged label cell is repeated across the grid: keep one copy of each run.
+            cells = [c for i, c in enumerate(row) if i == 0 or c != row[i - 1] or cell_value(c, True)[0]]
+            lines.append(Line(cells, structured=True))
+    return lines
+
+
+def value_rows(lines: list[Line]) -> list[ValueRow]:
+    """Classify lines into value rows, merging runs of one-number lines (one cell per line)."""
+    rows: list[ValueRow] = []
+    floating: list[str] = []
+    run: ValueRow | None = None
+    for i, line in enumerate(lines):
+        single = not line.label and len(line.values) == 1
+        if single and run is not None:
+            run.values.extend(line.values)
+            continue
+        run = None
+        if line.values:
+            row = ValueRow(line.label, floating, list(line.values), line.structured, i)
+            rows.append(row)
+            floating = []
+            if single:
+                run = row
+        elif line.label:
+            floating.append(line.label)
+    return rows
+
+
+def text_lines_between(lines: list[Line], start: int, end: int) -> list[str]:
+    return [ln.label for ln in lines[start:end] if ln.label and not ln.values]
+
+
+@dataclass
+class Tables:
+    template: str | None = None
+    active_disclosure: list[dict] = field(default_factory=list)
+    applications: list[dict] = field(default_factory=list)
+    review_litigation: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_tables(doc: Document) -> Tables:
+    """The report's cells. Grids and text are both read; each table is taken from the better one."""
+    candidates = []
+    if doc.tables:
+        candidates.append(read_lines(lines_from_tables(doc.tables)))
+    if doc.text:
+        candidates.append(read_lines(lines_from_text(doc.text)))
+    if not candidates:
+        return Tables()
+    result = Tables(warnings=[w for c in candidates[:1] for w in c.warnings])
+    for part in ("active_disclosure", "applications", "review_litigation"):
+        best = max(
+            candidates, key=lambda c, p=part: sum(1 for cell in getattr(c, p) if cell["value"] is not None)
+        )
+        setattr(result, part, getattr(best, part))
+    templates = [c.template for c in candidates if c.template]
+    result.template = templates[0] if templates else None
+    return result
+
+
+def read_lines(lines: list[Line]) -> Tables:
+    rows = value_rows(lines)
+    apps_start = find_applications_start(lines, rows)
+    review_start = find_review_start(lines, apps_start)
+    active_rows = [r for r in rows if apps_start is None or r.position < apps_start]
+    active_text = " ".join(ln.label for ln in lines[: apps_start if apps_start is not None else len(lines)])
+    apps_rows = [
+        r
+        for r in rows
+        if apps_start is not None
+        and r.position >= apps_start
+        and (review_start is None or r.position < review_start)
+    ]
+    template = detect_template(active_text, active_rows, apps_rows)
+    result = Tables(template=template)
+    if template is None:
+        return result
+    result.active_disclosure = read_active(active_rows, template)
+    result.applications = read_applications(apps_rows, template, result.warnings)
+    if review_start is not None:
+        result.review_litigation = read_review(
+            [r for r in rows if r.position > review_start], lines, review_start
+        )
+    else:
+        result.review_litigation = read_review([], lines, 0)
+    return result
+
+
+def find_applications_start(lines: list[Line], rows: list[ValueRow]) -> int | None:
+    """Index of the line where the application table begins."""
+    for r in rows:
+        names = [L.application_row(r.label)] if r.label else []
+        names += [L.application_row(t) for t in r.floating[-3:]]
+        if "new" in names and len(r.numbers) >= 5:
+            start = r.position
+            # Take in its header lines too, up to the previous value row.
+            while start > 0 and not lines[start - 1].values:
+                start -= 1
+                if "申请人情况" in L.key(lines[start].label) or "勾稽" in lines[start].label:
+                    break
+            return start
+    for i, ln in enumerate(lines):
+        if "申请人情况" in L.key(ln.label) and not ln.values:
+            return i
+    return None
+
+
+def find_review_start(lines: list[Line], apps_start: int | None) -> int | None:
+    start = apps_start or 0
+    carried_forward_seen = False
+    for i in range(start, len(lines)):
+        ln = lines[i]
+        if ln.values and L.application_row(ln.label) == "carried_forward":
+            carried_forward_seen = True
+        if not ln.values and "复议" in L.key(ln.label) and (carried_forward_seen or "诉讼" in ln.label):
+            return i
+    return None
+
+
+def detect_template(active_text: str, active_rows: list[ValueRow], apps_rows: list[ValueRow]) -> str | None:
+    k = L.key(active_text)
+    has_2019 = sum(w in k for w in L.TEMPLATE_2019_WORDS)
+    has_2021 = sum(w in k for w in L.TEMPLATE_2021_WORDS)
+    if has_2019 > has_2021:
+        return "2019"
+    if has_2021 > has_2019:
+        return "2021"
+    sub_rows = {L.application_row(r.label) for r in apps_rows} | {
+        L.application_row(t) for r in apps_rows for t in r.floating
+    }
+    if sub_rows & {"other.no_correction", "other.no_fee"}:
+        return "2021"
+    if "other" in sub_rows:
+        return "2019"
+    if apps_rows or any(L.active_item(r.label) for r in active_rows):
+        return "2021"
+    return None
+
+
+def fit(values: list[Value], width: int, structured: bool) -> list[Value | None]:
+    """Exactly ``width`` cells from a row's value run."""
+    if structured and len(values) == width:
+        return list(values)
+    numbers = [v for v in values if not v.blank]
+    if len(numbers) >= width:
+        return numbers[-width:]
+    if width == 3 and len(numbers) == 2:
+        return [numbers[0], None, numbers[1]]  # the middle (废止/新公开) column is the one converters drop
+    return numbers + [None] * (width - len(numbers))
+
+
+def cell(value: Value | None) -> dict:
+    return {"value": value.value if value else None, "raw": value.raw if value else None}
+
+
+def read_active(rows: list[ValueRow], template: str) -> list[dict]:
+    metrics = L.ACTIVE_METRICS[template]
+    labeled: dict[str, ValueRow] = {}
+    floated: dict[str, ValueRow] = {}
+    for r in rows:
+        if r.label:
+            item, into = L.active_item(r.label), labeled
+        else:  # a label on the line(s) just above: one cell per line, or a converter's split
+            item, into = next((i for i in map(L.active_item, reversed(r.floating[-2:])) if i), None), floated
+        if item in metrics and item not in into:
+            into[item] = r
+    found = {**floated, **labeled}
+    cells = []
+    for item, names in metrics.items():
+        row = found.get(item)
+        values = fit(row.values, len(names), row.structured) if row else [None] * len(names)
+        cells += [{"item": item, "metric": m, **cell(v)} for m, v in zip(names, values, strict=True)]
+    return cells
+
+
+def floating_names(texts: list[str]) -> set[str]:
+    names = {L.application_row(t) for t in texts}
+    names |= {L.application_row(a + b) for a, b in zip(texts, texts[1:], strict=False)}
+    return names - {None}
+
+
+def split_runs(rows: list[ValueRow], width: int) -> list[ValueRow]:
+    """One-cell-per-line runs that swallowed several rows (a label line lost) are cut per row."""
+    out = []
+    for r in rows:
+        n = len(r.values)
+        if not r.structured and n > width and n % width == 0:
+            for k in range(0, n, width):
+                out.append(
+                    ValueRow(
+                        r.label if k == 0 else "",
+                        r.floating if k == 0 else [],
+                        r.values[k : k + width],
+                        False,
+                        r.position,
+                    )
+                )
+        else:
+            out.append(r)
+    return out
+
+
+def read_applications(rows: list[ValueRow], template: str, warnings: list[str]) -> list[dict]:
+    width = len(L.APPLICANTS)
+    rows = split_runs(rows, width)
+    order = [c for c, _, _ in L.APPLICATION_ROWS] if template == "2021" else L.ROWS_2019
+    assigned = align(rows, order, template)
+    cells = []
+    for code in order:
+        row = assigned.get(code)
+        if row is None and code == "other" and template == "2021":
+            continue  # the 2021 template splits (六) into three rows; the one-row form is optional
+        values = fit(row.values, width, row.structured) if row else [None] * width
+        if (
+            row
+            and len(row.numbers) not in (width, width - 1)
+            and not (row.structured and len(row.values) == width)
+        ):
+            warnings.append(f"row {code}: {len(row.numbers)} numbers where {width} were expected")
+        cells += [{"row": code, "applicant": a, **cell(v)} for a, v in zip(L.APPLICANTS, values, strict=True)]
+    return cells
+
+
+def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, ValueRow]:
+    """Best monotone assignment of value rows to template rows (dynamic programming)."""
+    m, n = len(rows), len(order)
+    own = [L.application_row(r.label) if r.label else None for r in rows]
+    hints = [floating_names(r.floating) for r in rows]
+
+    def score(i: int, j: int) -> float:
+        r, code = rows[i], order[j]
+        count = len(r.numbers)
+        s = 0.0 if count >= 6 or (r.structured and len(r.values) == 7) else -10.0
+        if own[i]:
+            return s + (10 if own[i] == code else -15)
+        s += 1 + (3 if code in hints[i] else 0)
+        if code == "other" and template == "2021":
+            s -= 4  # a bare row under (六) is one of its three sub-rows, unless labeled otherwise
+        return s
+
+    def skip_template(j: int) -> float:
+        return 0.0 if order[j] == "other" else -1.0
+
+    neg = float("-inf")
+    best = [[neg] * (n + 1) for _ in range(m + 1)]
+    step = [[None] * (n + 1) for _ in range(m + 1)]
+    best[0][0] = 0.0
+    for i in range(m + 1):
+        for j in range(n + 1):
+            here = best[i][j]
+            if here == neg:
+                continue
+            moves = []
+            if i < m and j < n:
+                moves.append((i + 1, j + 1, here + score(i, j), "match"))
+            if i < m:
+                moves.append((i + 1, j, here - 2.0, "skip_row"))
+            if j < n:
+                moves.append((i, j + 1, here + skip_template(j), "skip_template"))
+            for a, b, value, kind in moves:
+                if value > best[a][b]:
+                    best[a][b] = value
+                    step[a][b] = kind
+    assigned: dict[str, ValueRow] = {}
+    i, j = m, n
+    while i > 0 or j > 0:
+        kind = step[i][j]
+        if kind == "match":
+            assigned[order[j - 1]] = rows[i - 1]
+            i, j = i - 1, j - 1
+        elif kind == "skip_row":
+            i -= 1
+        else:
+            j -= 1
+    return assigned
+
+
+def read_review(rows: list[ValueRow], lines: list[Line], start: int) -> list[dict]:
+    width = len(L.PROCEEDINGS) * len(L.OUTCOMES)
+    collected: list[Value | None] = []
+    for r in rows:
+        stop_words = text_lines_between(lines, start, r.position)
+        if any(w in t for t in stop_words for w in ("存在的主要问题", "其他需要报告", "改进情况")):
+            break
+        values = r.values if r.structured else r.numbers
+        if len(collected) + len(values) > width:
+            values = r.numbers
+        collected.extend(values)
+        if len(collected) >= width:
+            break
+    collected = collected[:width] + [None] * (width - len(collected))
+    cells = []
+    for k, v in enumerate(collected):
+        proceeding, outcome = L.PROCEEDINGS[k // 5], L.OUTCOMES[k % 5]
+        cells.append({"proceeding": proceeding, "outcome": outcome, **cell(v)})
+    return cells
