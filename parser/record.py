@@ -44,5 +44,8 @@ def build_record(doc: Document, url: str | None = None, context: dict | None = N
         "warnings": list(doc.warnings) + tables.warnings,
         "text": text,
     }
+    cells = tables.active_disclosure + tables.applications + tables.review_litigation
+    if tables.template and all(c["value"] is None for c in cells):
+        record["warnings"].append("the report's tables hold no numbers (a blank form?)")
     record["checks"] = run_checks(record)
     return record

@@ -219,9 +219,10 @@ def find_applications_start(lines: list[Line], rows: list[ValueRow]) -> int | No
                 if "申请人情况" in L.key(lines[start].label) or "勾稽" in lines[start].label:
                     break
             return start
-    for i, ln in enumerate(lines):
-        if "申请人情况" in L.key(ln.label) and not ln.values:
-            return i
+    for marker in ("申请人情况", "勾稽关系"):
+        for i, ln in enumerate(lines):
+            if marker in L.key(ln.label) and not ln.values:
+                return i
     return None
 
 
