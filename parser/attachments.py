@@ -1,0 +1,56 @@
+"""Read attachments (everything that is not HTML or plain text) into a Document.
+
+parser/formats.py has already named the container from its magic bytes; here an OLE container is
+told apart (Word or WPS document, or Excel workbook) and the reader for the kind is called.
+"""
+
+from .document import Document
+from .errors import Unsupported
+
+
+def read_attachment(kind: str, data: bytes, content_type: str | None = None, url: str | None = None) -> Document:
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(data)
+    if kind == "docx":
+        from .word import read_docx
+
+        return read_docx(data)
+    if kind == "xlsx":
+        from .sheet import read_xlsx
+
+        return read_xlsx(data)
+    if kind == "ofd":
+        from .ofd import read_ofd
+
+        return read_ofd(data)
+    if kind == "image":
+        from .ocr import read_image
+
+        return read_image(data)
+    if kind == "ole":
+        ole = ole_kind(data, content_type, url)
+        if ole == "xls":
+            from .sheet import read_xls
+
+            return read_xls(data)
+        from .word import read_ole_word
+
+        return read_ole_word(data, ole)
+    raise Unsupported(f"no reader for {kind} files")
+
+
+def ole_kind(data: bytes, content_type: str | None, url: str | None) -> str:
+    """doc, wps or xls, from the stream names in the OLE directory (stored as UTF-16LE)."""
+    head = data[: 1024 * 1024]
+    if "Workbook".encode("utf-16-le") in head or "Book\x00".encode("utf-16-le") in head:
+        return "xls"
+    hint = f"{url or ''} {content_type or ''}".lower()
+    if ".wps" in hint or "kswps" in hint or "wps-office" in hint:
+        return "wps"
+    if "WordDocument".encode("utf-16-le") in head:
+        return "doc"
+    if ".xls" in hint or "excel" in hint:
+        return "xls"
+    return "wps" if "WPS".encode("utf-16-le") in head else "doc"

@@ -1,0 +1,330 @@
+"""Tables from positions: ruled cells to grids, and text boxes to rows and columns.
+
+Shared by the PDF reader (pdfplumber cells and words) and the OCR reader (ruling lines found in
+the image and recognised text boxes). Coordinates are (x0, top, x1, bottom), y growing downwards.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+
+from .document import Table
+
+Bbox = tuple[float, float, float, float]
+
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[{_CJK}])")
+_NUMBER = re.compile(r"^[+-]?[\d,，.]+%?$")
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?[-—–\s]*$|^\d+\s*/\s*\d+$")
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(re.match(f"[{_CJK}]", ch))
+
+
+def is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text.strip())) and any(c.isdigit() for c in text)
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def clean_text(text: str) -> str:
+    """Drop the spaces a justified or letter-spaced layout puts between two CJK characters."""
+    return _CJK_SPACE.sub("", text).strip()
+
+
+def clean_cell(text: str | None) -> str:
+    """One line per cell: a label broken over lines is joined without a space when both sides are
+    CJK (vertical labels, 商业\\n企业), or digits (a wrapped number), else with a space."""
+    parts = [p.strip() for p in (text or "").splitlines() if p.strip()]
+    out = ""
+    for part in parts:
+        if out and not (
+            (is_cjk(out[-1]) and is_cjk(part[0])) or (out[-1].isdigit() and part[0].isdigit())
+        ):
+            out += " "
+        out += part
+    return clean_text(out)
+
+
+@dataclass
+class Block:
+    """Consecutive grid rows of one ruled table, with the identity of the cell at each position
+    (so a merged cell broken by a page can be continued on the next page)."""
+
+    rows: list[list[str]]
+    ids: list[list[int]]
+    bbox: Bbox
+    headers: int = 0  # leading rows that hold no number (column headings)
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0])
+
+
+def _positions(values: list[float], tolerance: float = 2) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> list[Block]:
+    """Expand one ruled table (cell boxes with their text) into grid blocks.
+
+    A merged cell's text is repeated in every position it covers. Rows made of a single cell
+    spanning the whole table (a page frame around running text, a caption row) are not table rows:
+    they split the table into blocks and their text belongs to the page text.
+    """
+    if not cells:
+        return []
+    xs = _positions([b[0] for b, _ in cells], tolerance)
+    ys = _positions([b[1] for b, _ in cells], tolerance)
+    grid = [[""] * len(xs) for _ in ys]
+    ids = [[-1] * len(xs) for _ in ys]
+    boxes: list[list[Bbox | None]] = [[None] * len(xs) for _ in ys]
+    for n, (box, text) in enumerate(cells):
+        cols = [i for i, x in enumerate(xs) if box[0] - tolerance <= x < box[2] - tolerance]
+        rows = [i for i, y in enumerate(ys) if box[1] - tolerance <= y < box[3] - tolerance]
+        for r in rows:
+            for c in cols:
+                grid[r][c], ids[r][c], boxes[r][c] = text, n, box
+    blocks: list[Block] = []
+    current: list[int] = []
+
+    def flush():
+        if current:
+            bs = [b for r in current for b in boxes[r] if b]
+            bbox = (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+            rows = [grid[r] for r in current]
+            headers = next((i for i, row in enumerate(rows) if any(is_number(c) for c in row)), len(rows))
+            blocks.append(Block(rows, [ids[r] for r in current], bbox, headers))
+            current.clear()
+
+    for r in range(len(ys)):
+        if len({i for i in ids[r] if i >= 0}) > 1:
+            current.append(r)
+        else:
+            flush()
+    flush()
+    return blocks
+
+
+def continues(prev: Block, nxt: Block) -> bool:
+    """Is ``nxt`` (first table on a page) the rest of ``prev`` (last table on the previous page)?"""
+    if prev.width != nxt.width:
+        return False
+    repeated = prev.headers and nxt.rows[: prev.headers] == prev.rows[: prev.headers]
+    return bool(repeated or nxt.headers == 0)
+
+
+def join(prev: Block, nxt: Block) -> None:
+    """Append ``nxt`` to ``prev``. A repeated header is dropped; label cells left empty at the top
+    of the continuation (a merged label cut by the page break) take the label from above."""
+    rows, ids = nxt.rows, nxt.ids
+    if prev.headers and rows[: prev.headers] == prev.rows[: prev.headers]:
+        rows, ids = rows[prev.headers :], ids[prev.headers :]
+    rows = [list(r) for r in rows]
+    if rows:
+        first_value = next((c for c, t in enumerate(rows[0]) if is_number(t)), len(rows[0]))
+        for c in range(first_value):
+            above = prev.rows[-1][c]
+            if rows[0][c] == "" and above and not is_number(above):
+                cell = ids[0][c]
+                for r, row_ids in enumerate(ids):
+                    for k, i in enumerate(row_ids):
+                        if i == cell and rows[r][k] == "":
+                            rows[r][k] = above
+    prev.rows.extend(rows)
+    prev.ids.extend(ids)
+
+
+def cells_from_edges(edges: list[dict], tolerance: float = 3) -> list[list[Bbox]]:
+    """Ruled tables (each a list of cell boxes) from line segments, with pdfplumber's own algorithm.
+
+    ``edges`` are dicts with x0, x1, top, bottom and orientation "h" or "v".
+    """
+    for e in edges:
+        e.setdefault("width", e["x1"] - e["x0"])
+        e.setdefault("height", e["bottom"] - e["top"])
+    merged = merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
+    points = edges_to_intersections(merged, tolerance, tolerance)
+    return cells_to_tables(intersections_to_cells(points))
+
+
+@dataclass
+class Box:
+    """A run of text on one line, with its position (an OCR box, or words of a PDF line)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Line:
+    boxes: list[Box] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return min(b.top for b in self.boxes)
+
+    @property
+    def bottom(self) -> float:
+        return max(b.bottom for b in self.boxes)
+
+
+def lines_of(boxes: list[Box]) -> list[Line]:
+    """Group boxes into text lines: a box belongs to a line when their vertical extents overlap by
+    more than half of the smaller height."""
+    lines: list[Line] = []
+    for box in sorted(boxes, key=lambda b: b.middle):
+        for line in reversed(lines[-3:]):
+            overlap = min(line.bottom, box.bottom) - max(line.top, box.top)
+            if overlap > 0.5 * min(box.height, line.bottom - line.top):
+                line.boxes.append(box)
+                break
+        else:
+            lines.append(Line([box]))
+    for line in lines:
+        line.boxes.sort(key=lambda b: b.x0)
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def segments(line: Line, gap: float) -> list[Box]:
+    """Merge the boxes of a line that are closer than ``gap``: what is left apart are cells."""
+    out: list[Box] = []
+    for b in line.boxes:
+        if out and b.x0 - out[-1].x1 < gap:
+            last = out[-1]
+            sep = "" if is_cjk(last.text[-1:]) or is_cjk(b.text[:1]) else " "
+            out[-1] = Box(last.x0, min(last.top, b.top), b.x1, max(last.bottom, b.bottom), last.text + sep + b.text)
+        else:
+            out.append(b)
+    return out
+
+
+def rows_from_lines(lines: list[Line]) -> list[tuple[float, list[str]]]:
+    """Unruled tables: each line split into cells at wide gaps, value columns found by clustering
+    the numbers' x-extents over the lines that hold several numbers. Returns (top, cells) per line;
+    a line with no value columns is one cell."""
+    split = []
+    for line in lines:
+        height = max(b.height for b in line.boxes)
+        split.append((line, segments(line, 1.2 * height)))
+    bands: list[list[float]] = []
+    for _, segs in split:
+        numbers = [s for s in segs if is_number(s.text)]
+        if len(numbers) < 2:
+            continue
+        for s in numbers:
+            for band in bands:
+                if s.x0 < band[1] and s.x1 > band[0]:
+                    band[0], band[1] = min(band[0], s.x0), max(band[1], s.x1)
+                    break
+            else:
+                bands.append([s.x0, s.x1])
+    bands.sort()
+    out = []
+    for line, segs in split:
+        numbers = [s for s in segs if is_number(s.text)]
+        if not bands or not numbers:
+            out.append((line.top, [clean_text(" ".join(s.text for s in segs))]))
+            continue
+        label = [s.text for s in segs if s.x1 <= bands[0][0] + 1]
+        values = [""] * len(bands)
+        for s in segs:
+            if s.x1 <= bands[0][0] + 1:
+                continue
+            centre = (s.x0 + s.x1) / 2
+            k = min(range(len(bands)), key=lambda i, c=centre: abs((bands[i][0] + bands[i][1]) / 2 - c))
+            values[k] = (values[k] + " " + s.text).strip()
+        out.append((line.top, [clean_text("".join(label)), *values]))
+    return out
+
+
+def to_table(block: Block) -> Table:
+    return [list(row) for row in block.rows]
+
+
+def inside(box: Box, bbox: Bbox) -> bool:
+    x, y = (box.x0 + box.x1) / 2, box.middle
+    return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
+
+
+def line_text(line: Line) -> str:
+    height = max(b.height for b in line.boxes)
+    return clean_text(" ".join(s.text for s in segments(line, 1.2 * height)))
+
+
+@dataclass
+class Page:
+    """What one page holds in reading order: text lines and ruled table blocks, each at its top.
+    ``grids`` are unruled tables whose rows are already among the text lines (tab-separated)."""
+
+    items: list[tuple[float, str | Block]]
+    grids: list[Block] = field(default_factory=list)
+
+
+def page_from(boxes: list[Box], blocks: list[Block]) -> Page:
+    """Assemble a page from its text boxes and the ruled blocks found on it. Boxes inside a block
+    are the block's; the rest are text lines. A page with no ruled table is searched for an
+    unruled one (rows at wide gaps, value columns from aligned numbers)."""
+    rest = [b for b in boxes if not any(inside(b, bl.bbox) for bl in blocks)]
+    lines = lines_of(rest)
+    if blocks:
+        items: list[tuple[float, str | Block]] = [(ln.top, line_text(ln)) for ln in lines]
+        items += [(bl.bbox[1], bl) for bl in blocks]
+        return Page(sorted(items, key=lambda i: i[0]))
+    rows = rows_from_lines(lines)
+    multi = [cells for _, cells in rows if len(cells) > 1]
+    grids = []
+    if len(multi) >= 2:
+        grids.append(Block(multi, [list(range(len(r))) for r in multi], (0, 0, 0, 0)))
+    return Page([(top, "\t".join(cells)) for top, cells in rows], grids)
+
+
+def _row_text(row: list[str], ids: list[int]) -> str:
+    """A grid row as one tab-separated line, a merged cell written once."""
+    cells = [t for k, t in enumerate(row) if k == 0 or ids[k] != ids[k - 1] or ids[k] < 0]
+    return "\t".join(cells)
+
+
+def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
+    """Text and tables of a whole document. A table that ends a page and one that starts the next
+    page with the same columns and no header (or the same header again) are one table."""
+    flow: list[str | Block] = []
+    grids: list[Block] = []
+    for page in pages:
+        items = [(top, it) for top, it in page.items if not (isinstance(it, str) and is_page_number(it))]
+        items = [(top, it) for top, it in items if not (isinstance(it, str) and not it.strip())]
+        for n, (_, item) in enumerate(items):
+            last = flow[-1] if flow else None
+            if n == 0 and isinstance(item, Block) and isinstance(last, Block) and continues(last, item):
+                join(last, item)
+                continue
+            flow.append(item)
+        grids += page.grids
+    lines: list[str] = []
+    tables: list[Table] = []
+    for item in flow:
+        if isinstance(item, Block):
+            lines += [_row_text(row, ids) for row, ids in zip(item.rows, item.ids, strict=True)]
+            tables.append(to_table(item))
+        else:
+            lines.append(item)
+    return "\n".join(lines), tables + [to_table(g) for g in grids]
