@@ -1,0 +1,157 @@
+"""WARC provenance: every fetch also goes into gzip WARC files beside the raw store.
+
+The raw store keeps bodies by sha256 (one copy per distinct body); the WARC files keep every
+exchange in fetch order, with request and response headers, in the ISO 28500 format that
+standard tools (warcio, pywb, OpenWayback, ReplayWeb.page) read and replay.
+
+    writer = WarcWriter("reports.warc", run_id=3)
+    ref = writer.write(url=..., status=200, headers=[("Content-Type", "text/html")], body=b"...")
+    # -> WarcRef(file="govreports-run3-....-00000.warc.gz", offset=0)
+    link_document(archive.db, document_id, ref)   # documents row points to its WARC record
+    writer.close()
+
+One writer per crawl run (per worker in distributed mode): its files are named after the run and
+rotated when one grows past ``max_bytes``. Each record is its own gzip member, so a reader can
+seek straight to a record's offset.
+"""
+
+import datetime
+import os
+import pathlib
+from dataclasses import dataclass
+from http import HTTPStatus
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+SOFTWARE = "govreports (warcio)"
+DEFAULT_MAX_BYTES = 1024**3
+
+# Scrapy hands the pipeline decoded bodies (gzip/br removed, chunks joined). These headers
+# describe the wire form, so a replay tool would try to decode the body a second time.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    file: str  # file name inside the WARC folder
+    offset: int  # byte offset of the response record (start of its gzip member)
+
+
+def warc_folder(db_path) -> pathlib.Path:
+    """The WARC folder beside the archive DB: reports.db -> reports.warc/."""
+    db_path = pathlib.Path(db_path)
+    return db_path.with_name(db_path.stem + ".warc")
+
+
+class WarcWriter:
+    def __init__(self, folder, *, run_id=None, prefix="govreports", max_bytes=DEFAULT_MAX_BYTES):
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+        run = f"run{run_id}-" if run_id is not None else ""
+        # The pid keeps names apart when several workers of one run write at once.
+        self.stem = f"{prefix}-{run}{stamp}-{os.getpid()}"
+        self.max_bytes = max_bytes
+        self.serial = 0
+        self.out = None
+        self.writer = None
+        self.files = []
+
+    @property
+    def current_name(self):
+        return f"{self.stem}-{self.serial:05d}.warc.gz"
+
+    def _open(self):
+        path = self.folder / self.current_name
+        self.out = open(path, "ab")  # noqa: SIM115  (kept open across records, closed in close())
+        self.writer = WARCWriter(self.out, gzip=True, warc_version="1.1")
+        self.files.append(path)
+        info = self.writer.create_warcinfo_record(
+            path.name, {"software": SOFTWARE, "format": "WARC File Format 1.1"}
+        )
+        self.writer.write_record(info)
+
+    def _rotate_if_needed(self):
+        if self.out is not None and self.out.tell() >= self.max_bytes:
+            self.out.close()
+            self.out = None
+            self.serial += 1
+        if self.out is None:
+            self._open()
+
+    def write(
+        self,
+        *,
+        url,
+        status=200,
+        headers=(),
+        body=b"",
+        method="GET",
+        request_headers=(),
+        protocol="HTTP/1.1",
+    ) -> WarcRef:
+        """Write one exchange (response record, then its request record); return where it is."""
+        self._rotate_if_needed()
+        body = body or b""
+        kept = [(k, v) for k, v in headers if k.lower() not in WIRE_HEADERS]
+        kept.append(("Content-Length", str(len(body))))
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Unknown"
+        http_headers = StatusAndHeaders(f"{status} {reason}", kept, protocol=protocol)
+        response = self.writer.create_warc_record(
+            url, "response", payload=BytesIO(body), length=len(body), http_headers=http_headers
+        )
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request_line = f"{method} {target} {protocol}"
+        request = self.writer.create_warc_record(
+            url,
+            "request",
+            payload=BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(request_line, list(request_headers), is_http_request=True),
+        )
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        )
+        offset = self.out.tell()
+        self.writer.write_record(response)
+        self.writer.write_record(request)
+        self.out.flush()
+        return WarcRef(self.current_name, offset)
+
+    def close(self):
+        if self.out is not None:
+            self.out.close()
+            self.out = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def link_document(db, document_id, ref: WarcRef):
+    """Point a documents row at its WARC record (adds the two columns on first use)."""
+    db["documents"].update(document_id, {"warc_file": ref.file, "warc_offset": ref.offset}, alter=True)
+
+
+def read_record(folder, ref: WarcRef):
+    """The (url, status, headers, body) of the response record at ref, read with warcio."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(pathlib.Path(folder) / ref.file, "rb") as f:
+        f.seek(ref.offset)
+        record = next(iter(ArchiveIterator(f)))
+        return (
+            record.rec_headers.get_header("WARC-Target-URI"),
+            int(record.http_headers.get_statuscode()),
+            record.http_headers.headers,
+            record.content_stream().read(),
+        )
