@@ -8,7 +8,9 @@ from .document import Document
 from .errors import Unsupported
 
 
-def read_attachment(kind: str, data: bytes, content_type: str | None = None, url: str | None = None) -> Document:
+def read_attachment(
+    kind: str, data: bytes, content_type: str | None = None, url: str | None = None
+) -> Document:
     if kind == "pdf":
         from .pdf import read_pdf
 
@@ -43,7 +45,7 @@ def read_attachment(kind: str, data: bytes, content_type: str | None = None, url
 
 def ole_kind(data: bytes, content_type: str | None, url: str | None) -> str:
     """doc, wps or xls, from the stream names in the OLE directory (stored as UTF-16LE)."""
-    head = data[: 1024 * 1024]
+    head = data  # the directory may sit anywhere in the file
     if "Workbook".encode("utf-16-le") in head or "Book\x00".encode("utf-16-le") in head:
         return "xls"
     hint = f"{url or ''} {content_type or ''}".lower()

@@ -42,9 +42,7 @@ def clean_cell(text: str | None) -> str:
     parts = [p.strip() for p in (text or "").splitlines() if p.strip()]
     out = ""
     for part in parts:
-        if out and not (
-            (is_cjk(out[-1]) and is_cjk(part[0])) or (out[-1].isdigit() and part[0].isdigit())
-        ):
+        if out and not ((is_cjk(out[-1]) and is_cjk(part[0])) or (out[-1].isdigit() and part[0].isdigit())):
             out += " "
         out += part
     return clean_text(out)
@@ -99,7 +97,12 @@ def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> li
     def flush():
         if current:
             bs = [b for r in current for b in boxes[r] if b]
-            bbox = (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
+            bbox = (
+                min(b[0] for b in bs),
+                min(b[1] for b in bs),
+                max(b[2] for b in bs),
+                max(b[3] for b in bs),
+            )
             rows = [grid[r] for r in current]
             headers = next((i for i, row in enumerate(rows) if any(is_number(c) for c in row)), len(rows))
             blocks.append(Block(rows, [ids[r] for r in current], bbox, headers))
@@ -212,7 +215,9 @@ def segments(line: Line, gap: float) -> list[Box]:
         if out and b.x0 - out[-1].x1 < gap:
             last = out[-1]
             sep = "" if is_cjk(last.text[-1:]) or is_cjk(b.text[:1]) else " "
-            out[-1] = Box(last.x0, min(last.top, b.top), b.x1, max(last.bottom, b.bottom), last.text + sep + b.text)
+            out[-1] = Box(
+                last.x0, min(last.top, b.top), b.x1, max(last.bottom, b.bottom), last.text + sep + b.text
+            )
         else:
             out.append(b)
     return out

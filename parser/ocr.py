@@ -14,6 +14,10 @@ from .errors import ParseError, Unsupported
 OCR_DPI = 200  # enough for 10.5pt CJK; more costs seconds per page for nothing
 MAX_PIXELS = 60_000_000
 _engine = None
+# What the recogniser reads instead of a lone digit when it lacks the context of a number.
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"o": "0", "O": "0", "。": "0", "〇": "0", "l": "1", "I": "1", "|": "1", "L": "1"}
+)
 _lock = threading.Lock()
 
 
@@ -60,8 +64,39 @@ def read_array(image) -> layout.Page:
             boxes.append(layout.Box(min(xs), min(ys), max(xs), max(ys), text.strip()))
     blocks = []
     for cells in ruled_tables(bgr):
-        blocks += layout.blocks_from_cells([(c, cell_text(c, boxes)) for c in cells], tolerance=6)
+        texts = reread(bgr, cells, [cell_text(c, boxes) for c in cells])
+        blocks += layout.blocks_from_cells(list(zip(cells, texts, strict=True)), tolerance=6)
     return layout.page_from(boxes, blocks)
+
+
+def reread(bgr: np.ndarray, cells: list[layout.Bbox], texts: list[str]) -> list[str]:
+    """Read short non-CJK cells (the numbers) again, one cropped cell at a time.
+
+    On a whole page the detector misses lone digits in wide cells or reads 0 as "o" and 1 as "L";
+    the recogniser alone on the cell's ink, with a white margin, reads them right.
+    """
+    gray = bgr.min(axis=2)
+    crops, which = [], []
+    for k, (cell, text) in enumerate(zip(cells, texts, strict=True)):
+        if len(text) > 12 or any(layout.is_cjk(ch) for ch in text):
+            continue
+        x0, top, x1, bottom = (int(round(v)) for v in cell)
+        inner = gray[top + 3 : bottom - 2, x0 + 3 : x1 - 2]
+        ys, xs = np.nonzero(inner < 128)
+        if len(ys) < 4:
+            texts[k] = ""  # no ink: a blank cell, whatever the page-wide pass thought
+            continue
+        ink = inner[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        pad = max(4, ink.shape[0] // 2)
+        padded = np.pad(ink, pad, constant_values=255)
+        crops.append(np.ascontiguousarray(np.stack([padded] * 3, axis=2)))
+        which.append(k)
+    if crops:
+        results, _ = engine().text_rec(crops)
+        for k, (text, _score) in zip(which, results, strict=True):
+            if text.strip():
+                texts[k] = layout.clean_cell(text).translate(_DIGIT_LOOKALIKES)
+    return texts
 
 
 def cell_text(cell: layout.Bbox, boxes: list[layout.Box]) -> str:
@@ -86,9 +121,13 @@ def ruled_tables(bgr: np.ndarray) -> list[list[layout.Bbox]]:
         for contour in contours:
             x, y, w, h = cv2.boundingRect(contour)
             if orientation == "h":
-                edges.append({"x0": x, "x1": x + w, "top": y + h / 2, "bottom": y + h / 2, "orientation": "h"})
+                edges.append(
+                    {"x0": x, "x1": x + w, "top": y + h / 2, "bottom": y + h / 2, "orientation": "h"}
+                )
             else:
-                edges.append({"x0": x + w / 2, "x1": x + w / 2, "top": y, "bottom": y + h, "orientation": "v"})
+                edges.append(
+                    {"x0": x + w / 2, "x1": x + w / 2, "top": y, "bottom": y + h, "orientation": "v"}
+                )
     if not edges:
         return []
     return layout.cells_from_edges(edges, tolerance=max(3, width / 400))

@@ -29,7 +29,9 @@ def read_ofd(data: bytes) -> Document:
             except ofdkit.OFDError as e:
                 warnings.append(f"page {page.index + 1} unreadable: {e}")
                 continue
-            boxes = [layout.Box(r.x, r.y - r.size, r.x + r.width, r.y, r.text) for r in runs if r.text.strip()]
+            boxes = [
+                layout.Box(r.x, r.y - r.size, r.x + r.width, r.y, r.text) for r in runs if r.text.strip()
+            ]
             pages.append(layout.page_from(boxes, []))
         text, tables = layout.assemble(pages)
         return Document(text=text, tables=tables, kind="ofd", title=doc.info.title or None, warnings=warnings)

@@ -6,9 +6,8 @@ from io import BytesIO
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import resolve1
-from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
 from . import layout
 from .document import Document
@@ -24,12 +23,15 @@ _BAD_GLYPHS = ("(cid:", "\ufffd")
 def read_pdf(data: bytes) -> Document:
     try:
         pdf = pdfplumber.open(BytesIO(data))
-    except PDFPasswordIncorrect as e:
-        raise ParseError("encrypted PDF: it cannot be opened without a password") from e
-    except PDFEncryptionError as e:
-        raise ParseError(f"encrypted PDF with an unsupported scheme: {e}") from e
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ParseError(f"damaged PDF: {describe(e)}") from e
+    except Exception as e:  # pdfplumber wraps pdfminer's errors in PdfminerException
+        cause = e.args[0] if isinstance(e, PdfminerException) and e.args else e
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise ParseError("encrypted PDF: it cannot be opened without a password") from e
+        if isinstance(cause, PDFEncryptionError):
+            raise ParseError(f"encrypted PDF with an unsupported scheme: {describe(cause)}") from e
+        if not data.rstrip().endswith(b"%%EOF"):
+            raise ParseError(f"truncated PDF (no %%EOF end marker): {describe(cause)}") from e
+        raise ParseError(f"damaged PDF: {describe(cause)}") from e
     with pdf:
         try:
             pages = pdf.pages

@@ -32,7 +32,9 @@ def read_xlsx(data: bytes) -> Document:
     sheets = []
     for ws in book.worksheets:
         if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
-            raise ParseError(f"sheet {ws.title} has {ws.max_row}x{ws.max_column} cells (limit {MAX_SHEET_CELLS})")
+            raise ParseError(
+                f"sheet {ws.title} has {ws.max_row}x{ws.max_column} cells (limit {MAX_SHEET_CELLS})"
+            )
         grid = [[show(v) for v in row] for row in ws.iter_rows(values_only=True)]
         merged = [(r.min_row - 1, r.max_row, r.min_col - 1, r.max_col) for r in ws.merged_cells.ranges]
         sheets.append((ws.title, expand(grid, merged)))
