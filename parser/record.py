@@ -11,6 +11,13 @@ from .tables import read_tables
 REPORT_WORDS = ("政府信息公开", "政务公开", "政府資訊公開", "政府信息公開")
 
 
+def is_report_without_tables(title: str | None, text: str) -> bool:
+    """A report whose tables could not be read (images, a broken page) still names itself."""
+    names_itself = bool(title) and any(w in title for w in ("年度报告", "年报", "年度報告"))
+    is_a_list = text.count("年度报告") > 5  # a column page listing many reports, not one report
+    return names_itself and not is_a_list and any(w in text for w in REPORT_WORDS)
+
+
 def parse(
     data: bytes, content_type: str | None = None, url: str | None = None, context: dict | None = None
 ) -> dict:
@@ -21,11 +28,9 @@ def parse(
 def build_record(doc: Document, url: str | None = None, context: dict | None = None) -> dict:
     text = doc.text or ""
     tables = read_tables(doc)
-    if tables.template is None and not any(w in text for w in REPORT_WORDS):
-        raise NotAReport("no report tables and no 政府信息公开 wording: this is not an annual report")
-    if tables.template is None and "年度报告" not in text and "年报" not in text:
-        raise NotAReport("no report tables and no 年度报告 wording: this is not an annual report")
     meta = read_meta(doc, text)
+    if tables.template is None and not is_report_without_tables(meta.get("title"), text):
+        raise NotAReport("no report tables and no annual-report title: not a 政府信息公开工作年度报告")
     record = {
         "title": meta.get("title"),
         "agency": meta.get("agency"),

@@ -193,8 +193,8 @@ def read_lines(lines: list[Line]) -> Tables:
     ]
     template = detect_template(active_text, active_rows, apps_rows)
     result = Tables(template=template)
-    if template is None:
-        return result
+    if template is None or not looks_like_report_tables(lines, apps_rows, active_rows):
+        return Tables()
     result.active_disclosure = read_active(active_rows, template)
     result.applications = read_applications(apps_rows, template, result.warnings)
     if review_start is not None:
@@ -204,6 +204,17 @@ def read_lines(lines: list[Line]) -> Tables:
     else:
         result.review_litigation = read_review([], lines, 0)
     return result
+
+
+def looks_like_report_tables(
+    lines: list[Line], apps_rows: list[ValueRow], active_rows: list[ValueRow]
+) -> bool:
+    """Enough of the template is there: prose that quotes a few labels is no report."""
+    data_rows = sum(1 for r in apps_rows if len(r.numbers) >= 5)
+    active_items = {L.active_item(r.label) for r in active_rows if r.label} - {None}
+    # A blank form has the labels, each alone in its cell, and no numbers.
+    label_cells = {L.application_row(ln.label) for ln in lines if len(L.key(ln.label)) <= 40} - {None}
+    return data_rows >= 4 or len(active_items) >= 2 or len(label_cells) >= 15
 
 
 def find_applications_start(lines: list[Line], rows: list[ValueRow]) -> int | None:
