@@ -179,3 +179,22 @@ def test_hongze_vertical_label_and_split_table():
     # stray spaces inside labels are gone, line breaks inside CJK labels joined without a space
     assert any(r[2] == "4.无正当理由大量反复申请" for r in apps)
     assert "洪泽区人民政府" in doc.title
+
+
+# --- the command line, end to end -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*sorted(EXACT), "scanned.pdf"])
+def test_govreports_parse_json_reads_every_format(name):
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    result = CliRunner().invoke(cli, ["parse", str(FIXTURES / name), "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["template"] == "2021"
+    new = {c["applicant"]: c["value"] for c in record["applications"] if c["row"] == "new"}
+    assert new["total"] == int(EXPECTED["applications"]["一、本年新收政府信息公开申请数量"][-1])
+    # the fixture's numbers keep the report's arithmetic, so no check may fail
+    assert [c for c in record["checks"] if not c["passed"]] == []
