@@ -7,8 +7,23 @@ Public API (used by the crawler, the CLI and Datasette):
     fetch = archive.record_fetch(url=..., final_url=..., status=200, content_type="text/html",
                                  body=b"...", etag=None, last_modified=None, via="http",
                                  source="宁波市北仑区人民政府", kind="report")
-    # -> FetchResult(document_id, sha256, is_new_body, changed)
+    # -> FetchResult(document_id, sha256, is_new_body, changed); the same body as the URL's last
+    #    fetch (or a 304) reuses that documents row instead of adding one
     result = archive.ingest_document(fetch.document_id, context={"province": ..., "city": ...})
     # -> IngestResult(status="new"|"unchanged"|"changed"|"error"|"not_report", report_id, error)
     archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
+    archive.upsert_source({...}); run = archive.start_run(); archive.finish_run(run, counts, errors)
+
+    from archive import search
+    search("reports.db", "复议")  # -> latest reports matching, with a snippet; 1-character
+                                  #    queries and longer ones work (see archive/search.py)
+
+Modules: db (Archive), schema (tables, code tables), store (raw store), search (Chinese
+full-text search, also a Datasette plugin), ingest (`govreports ingest`), serve
+(`govreports serve`), reparse (`govreports reparse`).
 """
+
+from .db import Archive, FetchResult, IngestResult
+from .search import search
+
+__all__ = ["Archive", "FetchResult", "IngestResult", "search"]

@@ -1,0 +1,291 @@
+"""The Archive: one SQLite file (sqlite-utils) plus the raw store of every fetched body.
+
+Identity and versions. A report is identified by its URL (a local file by its file:// URL).
+A fetch whose body has the same sha256 as the URL's last one changes nothing but the times it
+was last seen; a different sha256 is a new version of the report (``version`` + 1, ``is_latest``
+moves to it), and the old version stays with its cells and checks.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+import parser
+
+from .schema import TABLES, ensure_codes, ensure_schema
+from .search import index_report, register_functions, unindex_report
+from .store import RawStore
+
+SECTIONS = ("overview", "active", "applications", "review", "problems", "other")
+# long table -> the record keys of its cells, (record key, column) when they differ
+CELL_TABLES = {
+    "active_disclosure": ("item", "metric", "value", "raw"),
+    "applications": ("row", "applicant", "value", "raw"),
+    "review_litigation": ("proceeding", "outcome", "value", "raw"),
+    "checks": ("rule", "row", ("column", "applicant"), "proceeding", "passed", "expected", "found"),
+}
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    document_id: int
+    sha256: str | None
+    is_new_body: bool  # the bytes were not in the raw store before
+    changed: bool  # this URL had a different body before
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # new | unchanged | changed | error | not_report
+    report_id: int | None
+    error: str | None = None
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Archive:
+    def __init__(self, db_path: str | os.PathLike):
+        self.path = os.fspath(db_path)
+        stem, _ = os.path.splitext(os.path.basename(self.path))
+        self.store = RawStore(os.path.join(os.path.dirname(os.path.abspath(self.path)), stem + ".raw"))
+        self.db = sqlite_utils.Database(self.path)
+        ensure_schema(self.db)
+        register_functions(self.db.conn)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # sources and crawl runs
+
+    def upsert_source(self, source: dict) -> None:
+        """Store a source of the sources YAML; keys outside the schema go to ``extras``."""
+        columns = TABLES["sources"][0]
+        row = {k: v for k, v in source.items() if k in columns and k not in ("domains", "extras")}
+        row["domains"] = _json(list(source.get("domains") or []))
+        extras = {k: v for k, v in source.items() if k not in columns}
+        row["extras"] = _json(extras) if extras else None
+        self.db["sources"].upsert(row, pk="name")
+
+    def start_run(self) -> int:
+        return self.db["crawl_runs"].insert({"started": now()}).last_pk
+
+    def finish_run(self, run_id: int, per_source: dict, errors: list) -> None:
+        totals: dict[str, int] = {}
+        for counts in per_source.values():
+            for key, n in counts.items():
+                if isinstance(n, int):
+                    totals[key] = totals.get(key, 0) + n
+        summary = f"{len(per_source)} sources: " + (
+            ", ".join(f"{k} {n}" for k, n in totals.items()) or "nothing"
+        )
+        summary += f"; {len(errors)} errors"
+        self.db["crawl_runs"].update(
+            run_id,
+            {"finished": now(), "sources": _json(per_source), "errors": _json(errors), "summary": summary},
+        )
+
+    # fetches
+
+    def _last_fetch(self, url: str) -> dict | None:
+        """The URL's last fetch that had a body."""
+        rows = self.db["documents"].rows_where(
+            "url = ? and sha256 is not null", [url], order_by="id desc", limit=1
+        )
+        return next(iter(rows), None)
+
+    def known(self, url: str) -> dict | None:
+        last = self._last_fetch(url)
+        return {k: last[k] for k in ("etag", "last_modified", "sha256")} if last else None
+
+    def record_fetch(
+        self,
+        *,
+        url: str,
+        final_url: str | None = None,
+        status: int = 200,
+        content_type: str | None = None,
+        body: bytes | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        via: str = "http",
+        source: str | None = None,
+        kind: str = "report",
+        error: str | None = None,
+        fetched_at: str | None = None,
+    ) -> FetchResult:
+        """Keep the body in the raw store and log the fetch in ``documents``.
+
+        A fetch that brings the same body as the URL's last fetch (or a 304 Not Modified) is not
+        a new row: the last row gets ``last_fetched_at`` (and any new validators) and its id is
+        returned, so fetching or ingesting the same bytes again adds nothing."""
+        fetched_at = fetched_at or now()
+        last = self._last_fetch(url)
+        digest, is_new_body = self.store.put(body) if body is not None else (None, False)
+        if body is None and status == 304 and last:
+            digest = last["sha256"]
+        if last and digest == last["sha256"] and error is None:
+            updates = {"last_fetched_at": fetched_at}
+            updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
+            self.db["documents"].update(last["id"], updates)
+            return FetchResult(last["id"], digest, is_new_body, False)
+        row = {
+            "url": url,
+            "final_url": final_url or url,
+            "status": status,
+            "content_type": content_type,
+            "sha256": digest,
+            "bytes": len(body) if body is not None else None,
+            "fetched_at": fetched_at,
+            "last_fetched_at": fetched_at,
+            "etag": etag,
+            "last_modified": last_modified,
+            "via": via,
+            "source": source,
+            "kind": kind,
+            "error": error,
+        }
+        document_id = self.db["documents"].insert(row).last_pk
+        changed = bool(last and digest and digest != last["sha256"])
+        return FetchResult(document_id, digest, is_new_body, changed)
+
+    def record_error(self, reason: str, *, file: str | None = None, url: str | None = None, document_id=None):
+        """An error row (once per place and reason, so a repeated ingest adds nothing)."""
+        self._error_row("error", reason, file=file, url=url, document_id=document_id)
+
+    def _error_row(self, status, reason, *, file=None, url=None, document_id=None) -> None:
+        where = "reason = ? and coalesce(document_id, -1) = ? and coalesce(file, '') = ?"
+        if self.db["ingest_errors"].count_where(where, [reason, document_id or -1, file or ""]):
+            return
+        row = {
+            "document_id": document_id,
+            "url": url,
+            "file": file,
+            "status": status,
+            "reason": reason,
+            "at": now(),
+        }
+        self.db["ingest_errors"].insert(row)
+
+    # reports
+
+    def latest_report(self, url: str) -> dict | None:
+        rows = self.db["reports"].rows_where("url = ? and is_latest = 1", [url], limit=1)
+        return next(iter(rows), None)
+
+    def context_for(self, source: str | None) -> dict | None:
+        """The region context of a source: its province, city and county."""
+        if not source:
+            return None
+        rows = list(self.db["sources"].rows_where("name = ?", [source]))
+        if not rows:
+            return None
+        return {k: rows[0][k] for k in ("province", "city", "county") if rows[0][k]} or None
+
+    def parse_document(self, doc: dict, context: dict | None = None) -> dict:
+        """Run the parser over a stored document. Raises parser.ParseError (and subclasses)."""
+        body = self.store.get(doc["sha256"])
+        ctx = context or self.context_for(doc["source"])
+        try:
+            return parser.parse(
+                body, content_type=doc["content_type"], url=doc["final_url"] or doc["url"], context=ctx
+            )
+        except parser.ParseError:
+            raise
+        except Exception as e:  # a parser bug must not stop a batch: it becomes this file's error
+            raise parser.ParseError(f"parser failed: {type(e).__name__}: {e}") from e
+
+    def ingest_document(
+        self, document_id: int, context: dict | None = None, source: str | None = None
+    ) -> IngestResult:
+        """Parse a stored document and file it as a report (see the module docstring for versions)."""
+        doc = self.db["documents"].get(document_id)
+        if source and not doc["source"]:
+            doc["source"] = source
+        if not doc["sha256"]:
+            reason = f"{doc['url']}: no body to parse ({doc['error'] or 'status ' + str(doc['status'])})"
+            self._error_row("error", reason, url=doc["url"], document_id=document_id)
+            return IngestResult("error", None, reason)
+        seen = doc["last_fetched_at"] or doc["fetched_at"]
+        latest = self.latest_report(doc["url"])
+        if latest and latest["sha256"] == doc["sha256"]:
+            if seen > (latest["last_seen"] or ""):
+                self.db["reports"].update(latest["id"], {"last_seen": seen, "removed_at": None})
+            return IngestResult("unchanged", latest["id"])
+        try:
+            record = self.parse_document(doc, context)
+        except parser.ParseError as e:
+            status = "not_report" if isinstance(e, parser.NotAReport) else "error"
+            reason = f"{doc['url']}: {e}"
+            with self.db.atomic():
+                self.db["documents"].update(document_id, {"parse_status": status})
+                self._error_row(status, reason, url=doc["url"], document_id=document_id)
+            return IngestResult(status, None, reason)
+        ensure_codes(self.db, record)
+        with self.db.atomic():
+            if latest:
+                self.db["reports"].update(latest["id"], {"is_latest": 0})
+                unindex_report(self.db, latest["id"])
+            row = {
+                "url": doc["url"],
+                "version": latest["version"] + 1 if latest else 1,
+                "is_latest": 1,
+                "first_seen": doc["fetched_at"],
+                "last_seen": seen,
+                "source": doc["source"],
+                "document_id": document_id,
+                "sha256": doc["sha256"],
+                **self.report_columns(record, doc["source"]),
+            }
+            report_id = self.db["reports"].insert(row).last_pk
+            self.write_cells(report_id, record)
+            index_report(self.db, report_id, row["title"], row["agency"], row["text"])
+            self.db["documents"].update(document_id, {"parse_status": "report"})
+        return IngestResult("changed" if latest else "new", report_id)
+
+    def report_columns(self, record: dict, source: str | None) -> dict:
+        """The columns of a reports row that come from the parser's record (and the source)."""
+        region = record.get("region") or {}
+        sections = record.get("sections") or {}
+        failed = [c for c in record.get("checks") or [] if not c.get("passed")]
+        sources = list(self.db["sources"].rows_where("name = ?", [source])) if source else []
+        return {
+            "title": record.get("title"),
+            "agency": record.get("agency"),
+            "province": region.get("province"),
+            "city": region.get("city"),
+            "county": region.get("county"),
+            "region_code": region.get("code"),
+            "level": sources[0]["level"] if sources else None,
+            "sector": sources[0]["sector"] if sources else None,
+            "year": record.get("year"),
+            "template": record.get("template"),
+            "published_date": record.get("published_date"),
+            "format": record.get("format"),
+            "check_failures": len(failed),
+            "failed_checks": _json(sorted({c["rule"] for c in failed})),
+            "parse_warnings": _json(record.get("warnings") or []),
+            "attachments": _json(record.get("attachments") or []),
+            **{name: sections.get(name) for name in SECTIONS},
+            "text": record.get("text"),
+        }
+
+    def write_cells(self, report_id: int, record: dict) -> None:
+        """Replace the report's rows in the long tables (cells with raw text, checks)."""
+        for table, keys in CELL_TABLES.items():
+            self.db[table].delete_where("report_id = ?", [report_id])
+            pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
+            rows = [
+                {"report_id": report_id, **{column: cell.get(key) for key, column in pairs}}
+                for cell in record.get(table) or []
+            ]
+            if rows:
+                self.db[table].insert_all(rows)

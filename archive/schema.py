@@ -1,0 +1,250 @@
+"""The archive's tables (sqlite-utils), created idempotently, plus the code tables with labels.
+
+Opening an archive runs :func:`ensure_schema`: missing tables are created, columns added to a
+table since it was created are added to it, and the code tables are refreshed from the parser's
+labels. Nothing else is touched, so running it on every open is safe.
+
+Cell values are stored in INTEGER columns: SQLite's integer affinity keeps ``2`` an integer and
+``1.5`` a real, where a REAL column would turn every count into ``2.0``.
+"""
+
+import sqlite_utils
+
+from parser import labels as L
+
+from .search import create_fts
+
+# name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
+TABLES = {
+    "sources": (
+        {
+            "name": str,
+            "url": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "level": str,
+            "sector": str,
+            "cms": str,
+            "domains": str,
+            "extras": str,
+        },
+        "name",
+        [],
+    ),
+    "documents": (
+        {
+            "id": int,
+            "url": str,
+            "final_url": str,
+            "status": int,
+            "content_type": str,
+            "sha256": str,
+            "bytes": int,
+            "fetched_at": str,
+            "last_fetched_at": str,
+            "etag": str,
+            "last_modified": str,
+            "via": str,
+            "source": str,
+            "kind": str,
+            "error": str,
+            "parse_status": str,
+            "warc_file": str,
+            "warc_offset": int,
+        },
+        "id",
+        [("source", "sources", "name")],
+    ),
+    "reports": (
+        {
+            "id": int,
+            "url": str,
+            "version": int,
+            "is_latest": int,
+            "title": str,
+            "agency": str,
+            "province": str,
+            "city": str,
+            "county": str,
+            "region_code": str,
+            "level": str,
+            "sector": str,
+            "year": int,
+            "template": str,
+            "published_date": str,
+            "format": str,
+            "check_failures": int,
+            "failed_checks": str,
+            "first_seen": str,
+            "last_seen": str,
+            "removed_at": str,
+            "source": str,
+            "document_id": int,
+            "sha256": str,
+            "parse_warnings": str,
+            "attachments": str,
+            "overview": str,
+            "active": str,
+            "applications": str,
+            "review": str,
+            "problems": str,
+            "other": str,
+            "text": str,
+        },
+        "id",
+        [("document_id", "documents", "id"), ("source", "sources", "name")],
+    ),
+    "active_disclosure": (
+        {"id": int, "report_id": int, "item": str, "metric": str, "value": int, "raw": str},
+        "id",
+        [
+            ("report_id", "reports", "id"),
+            ("item", "codes_item", "code"),
+            ("metric", "codes_metric", "code"),
+        ],
+    ),
+    "applications": (
+        {"id": int, "report_id": int, "row": str, "applicant": str, "value": int, "raw": str},
+        "id",
+        [
+            ("report_id", "reports", "id"),
+            ("row", "codes_application_row", "code"),
+            ("applicant", "codes_applicant", "code"),
+        ],
+    ),
+    "review_litigation": (
+        {"id": int, "report_id": int, "proceeding": str, "outcome": str, "value": int, "raw": str},
+        "id",
+        [
+            ("report_id", "reports", "id"),
+            ("proceeding", "codes_proceeding", "code"),
+            ("outcome", "codes_outcome", "code"),
+        ],
+    ),
+    "checks": (
+        {
+            "id": int,
+            "report_id": int,
+            "rule": str,
+            "row": str,
+            "applicant": str,
+            "proceeding": str,
+            "passed": int,
+            "expected": int,
+            "found": int,
+        },
+        "id",
+        [
+            ("report_id", "reports", "id"),
+            ("rule", "codes_rule", "code"),
+            ("row", "codes_application_row", "code"),
+            ("applicant", "codes_applicant", "code"),
+            ("proceeding", "codes_proceeding", "code"),
+        ],
+    ),
+    "crawl_runs": (
+        {"id": int, "started": str, "finished": str, "sources": str, "errors": str, "summary": str},
+        "id",
+        [],
+    ),
+    "ingest_errors": (
+        {
+            "id": int,
+            "document_id": int,
+            "url": str,
+            "file": str,
+            "status": str,
+            "reason": str,
+            "at": str,
+        },
+        "id",
+        [("document_id", "documents", "id")],
+    ),
+}
+
+INDEXES = {
+    "documents": [["url"], ["sha256"], ["source"]],
+    "reports": [
+        ["url", "is_latest"],
+        ["sha256"],
+        ["document_id"],
+        ["province", "city", "year"],
+        ["year"],
+        ["agency"],
+        ["check_failures"],
+    ],
+    "active_disclosure": [["report_id"], ["item", "metric"]],
+    "applications": [["report_id"], ["row", "applicant"]],
+    "review_litigation": [["report_id"], ["proceeding", "outcome"]],
+    "checks": [["report_id"], ["rule", "passed"]],
+    "ingest_errors": [["document_id"], ["file"]],
+}
+
+
+# code table -> [(code, Chinese label)] in the order the report forms print them
+CODE_TABLES = {
+    "codes_applicant": [(a, L.APPLICANT_LABELS[a]) for a in L.APPLICANTS],
+    "codes_application_row": [(code, label) for code, label, _ in L.APPLICATION_ROWS],
+    "codes_item": [(item, label) for item, (label, _) in L.ACTIVE_ITEMS.items()],
+    "codes_metric": list(L.METRIC_LABELS.items()),
+    "codes_proceeding": [(p, L.PROCEEDING_LABELS[p]) for p in L.PROCEEDINGS],
+    "codes_outcome": [(o, L.OUTCOME_LABELS[o]) for o in L.OUTCOMES],
+    "codes_rule": list(L.RULE_LABELS.items()),
+}
+
+
+def label_en(code: str) -> str:
+    """ "denied.state_secret" -> "denied: state secret"."""
+    return code.replace(".", ": ").replace("_", " ")
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    for name in CODE_TABLES:
+        _ensure_table(
+            db, name, {"code": str, "label_zh": str, "label_en": str, "sort_order": int}, "code", []
+        )
+    for name, (columns, pk, foreign_keys) in TABLES.items():
+        _ensure_table(db, name, columns, pk, foreign_keys)
+    for name, indexes in INDEXES.items():
+        for columns in indexes:
+            db[name].create_index(columns, if_not_exists=True)
+    for name, codes in CODE_TABLES.items():
+        rows = [
+            {"code": code, "label_zh": label, "label_en": label_en(code), "sort_order": i}
+            for i, (code, label) in enumerate(codes)
+        ]
+        db[name].upsert_all(rows, pk="code")
+    create_fts(db)
+
+
+def _ensure_table(db, name, columns, pk, foreign_keys) -> None:
+    table = db[name]
+    if not table.exists():
+        table.create(columns, pk=pk, foreign_keys=foreign_keys)
+        return
+    for column, type_ in columns.items():
+        if column not in table.columns_dict:
+            table.add_column(column, type_)
+
+
+def ensure_codes(db: sqlite_utils.Database, record: dict) -> None:
+    """Add any code a record uses that the code tables do not know yet (label left empty), so
+    every foreign key of the long tables points at a row."""
+    used = {
+        "codes_item": {c["item"] for c in record.get("active_disclosure") or []},
+        "codes_metric": {c["metric"] for c in record.get("active_disclosure") or []},
+        "codes_application_row": {c["row"] for c in record.get("applications") or []}
+        | {c["row"] for c in record.get("checks") or [] if c.get("row")},
+        "codes_applicant": {c["applicant"] for c in record.get("applications") or []}
+        | {c["column"] for c in record.get("checks") or [] if c.get("column")},
+        "codes_proceeding": {c["proceeding"] for c in record.get("review_litigation") or []}
+        | {c["proceeding"] for c in record.get("checks") or [] if c.get("proceeding")},
+        "codes_outcome": {c["outcome"] for c in record.get("review_litigation") or []},
+        "codes_rule": {c["rule"] for c in record.get("checks") or []},
+    }
+    for name, codes in used.items():
+        known = {row["code"] for row in db[name].rows}
+        missing = [{"code": c, "label_en": label_en(c), "sort_order": 1000} for c in sorted(codes - known)]
+        if missing:
+            db[name].insert_all(missing, pk="code")

@@ -1,0 +1,153 @@
+"""Full-text search over reports that finds Chinese words of any length: 1, 2 or more characters.
+
+SQLite's default tokenizer keeps a whole run of Chinese characters as one token, and its trigram
+tokenizer finds nothing shorter than three characters (复议, 北仑). So the index is an ordinary
+FTS5 table (unicode61 tokenizer) over text that we segment ourselves: every run of CJK characters
+becomes its overlapping bigrams plus the run's last character alone::
+
+    卫生健康局 -> 卫生 生健 健康 康局 局
+
+A query is segmented the same way into a phrase (tokens that must follow each other): a query of
+two or more characters becomes its bigrams (卫生健康 -> "卫生 生健 健康"), a single character a
+prefix token (局 -> "局"*, which matches 局 alone and every bigram starting with it). Any
+substring of the text is therefore found, across word boundaries too, and nothing else is.
+Non-CJK words (2021, PDF) pass through to unicode61 as they are.
+
+The same function, :func:`fts_query`, is registered as the SQL function ``escape_fts`` in Datasette
+(this module is a Datasette plugin, see pyproject.toml), so the search box of the reports table
+and canned queries written as ``reports_fts match escape_fts(:q)`` work for Chinese. For queries
+without Chinese characters it returns exactly what Datasette's own ``escape_fts`` returns.
+
+Only the latest version of each report is indexed: search answers "which reports say this now".
+"""
+
+import re
+import sqlite3
+import unicodedata
+
+import pluggy
+import sqlite_utils
+
+FTS_TABLE = "reports_fts"
+# CJK unified ideographs (with extension A, compatibility forms, the supplementary planes) and 〇
+_CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_RUN = re.compile(f"[{_CJK}]+")
+_SPLIT = re.compile(f"([{_CJK}]+)")
+_TOKEN_CHAR = re.compile(r"[^\W_]")  # what unicode61 keeps inside tokens: letters and digits
+_BITS = re.compile(r'\s+|(".*?")')  # Datasette's split of a query into terms and "quoted phrases"
+
+
+def _grams(run: str, tail: bool = True) -> list[str]:
+    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+    if tail or len(run) == 1:
+        grams.append(run[-1])
+    return grams
+
+
+def segment(text: str | None) -> str:
+    """The text as it goes into the index: each CJK run spelled as bigrams plus its last character."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _RUN.sub(lambda m: " " + " ".join(_grams(m.group())) + " ", text)
+
+
+def _phrase(term: str) -> str | None:
+    pieces = _SPLIT.split(unicodedata.normalize("NFKC", term))  # odd positions are CJK runs
+    last = max((i for i, p in enumerate(pieces) if _TOKEN_CHAR.search(p)), default=None)
+    if last is None:
+        return None
+    tokens, prefix = [], False
+    for i, piece in enumerate(pieces[: last + 1]):
+        if i % 2 == 0:
+            tokens.append(piece.strip())
+        elif i < last:
+            tokens.extend(_grams(piece))  # followed by more of the term: same tokens as the text
+        else:
+            tokens.extend(_grams(piece, tail=False))  # the end of the term may be inside a text run
+            prefix = len(piece) == 1
+    return '"' + " ".join(filter(None, tokens)).replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def fts_query(query: str | None) -> str:
+    """The FTS5 MATCH expression for a search-box query: every term must occur (AND), each as
+    a phrase; "quoted words" stay one phrase. ``""`` (matches nothing) when nothing is searchable."""
+    query = query or ""
+    if query.count('"') % 2:
+        query += '"'
+    phrases = (_phrase(bit.strip('"')) for bit in _BITS.split(query) if bit and bit != '""')
+    return " ".join(p for p in phrases if p) or '""'
+
+
+def snippet(text: str | None, query: str, width: int = 40) -> str:
+    """A piece of ``text`` around the first term of ``query`` found in it, the term in 【】."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    lowered = text.lower()
+    for bit in _BITS.split(query or ""):
+        term = unicodedata.normalize("NFKC", (bit or "").strip('"')).strip().lower()
+        at = lowered.find(term) if term else -1
+        if at >= 0:
+            start, end = max(0, at - width), min(len(text), at + len(term) + width)
+            return (
+                ("…" if start else "")
+                + text[start:at]
+                + "【"
+                + text[at : at + len(term)]
+                + "】"
+                + text[at + len(term) : end]
+                + ("…" if end < len(text) else "")
+            )
+    return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+
+
+def create_fts(db: sqlite_utils.Database) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, agency, text, tokenize = 'unicode61')"
+    )
+
+
+def index_report(db: sqlite_utils.Database, report_id: int, title, agency, text) -> None:
+    """Put one report into the index (replacing what was there for this id)."""
+    unindex_report(db, report_id)
+    db.execute(
+        f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
+        [report_id, segment(title), segment(agency), segment(text)],
+    )
+
+
+def unindex_report(db: sqlite_utils.Database, report_id: int) -> None:
+    db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [report_id])
+
+
+def search(db, query: str, limit: int = 20) -> list[dict]:
+    """Latest reports matching ``query``, best first (title and agency weigh more than the text).
+
+    ``db`` is a path or a ``sqlite_utils.Database``. Each row: id, url, title, agency, province,
+    city, county, year, snippet."""
+    if not isinstance(db, sqlite_utils.Database):
+        db = sqlite_utils.Database(db)
+    rows = db.query(
+        f"""select r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.text
+        from {FTS_TABLE} join reports r on r.id = {FTS_TABLE}.rowid
+        where {FTS_TABLE} match :match
+        order by bm25({FTS_TABLE}, 10.0, 5.0, 1.0), r.year desc limit :limit""",
+        {"match": fts_query(query), "limit": limit},
+    )
+    return [
+        {**{k: v for k, v in row.items() if k != "text"}, "snippet": snippet(row["text"], query)}
+        for row in rows
+    ]
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions for canned queries: escape_fts(q) / fts_query(q) build the MATCH expression,
+    fts_snippet(text, q) shows where the query occurs."""
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("fts_snippet", 2, snippet, deterministic=True)
+
+
+hookimpl = pluggy.HookimplMarker("datasette")
+
+
+@hookimpl(trylast=True)  # after Datasette's own escape_fts, so this one replaces it
+def prepare_connection(conn):
+    register_functions(conn)
