@@ -1,0 +1,206 @@
+"""What happens to reports over time: removal marks and the cross-year check.
+
+Removal. Agencies take reports down. The archive never deletes one: its rows stay, with
+``removed_at`` set to when the crawl noticed. A report is removed when its URL answers 404 or 410,
+or when a complete crawl of its source no longer finds it on the source's list pages. A report
+that comes back (listed or fetched fine again) has ``removed_at`` cleared.
+
+Cross-year check ``cross_year``. The applications table ends with 结转下年度继续办理
+(``carried_forward``); next year's report starts with 上年结转 (``carried_over``). For one agency,
+year N's carried_forward should equal year N+1's carried_over, column by column. A mismatch is a
+failed check like the others: a row in ``checks`` (on the year N+1 report: expected is year N's
+carried_forward, found is year N+1's carried_over) counted in ``reports.check_failures`` and
+named in ``reports.failed_checks``. Only the latest version of each report takes part; the check
+is recomputed from scratch for the agencies concerned, so running it twice changes nothing.
+"""
+
+import datetime
+import json
+
+RULE = "cross_year"
+RULE_LABEL = "上年结转 = 上一年度报告的结转下年度"
+GONE_STATUSES = (404, 410)
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+# -- removal -----------------------------------------------------------------------------------
+
+
+def mark_removed(db, urls, at=None) -> list[int]:
+    """Mark the reports at these URLs removed (unless already); return the report ids marked."""
+    at = at or now()
+    marked = []
+    for url in urls:
+        rows = db.execute(
+            "select id from reports where url = ? and removed_at is null",
+            [url],
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        if ids:
+            db.execute(
+                f"update reports set removed_at = ? where id in ({','.join('?' * len(ids))})",
+                [at, *ids],
+            )
+            marked.extend(ids)
+    db.conn.commit()
+    return marked
+
+
+def mark_present(db, urls) -> int:
+    """Clear removed_at of reports seen again at these URLs; return how many came back."""
+    back = 0
+    for url in urls:
+        back += db.execute(
+            "update reports set removed_at = null where url = ? and removed_at is not null", [url]
+        ).rowcount
+    db.conn.commit()
+    return back
+
+
+def gone_by_status(db, since: str) -> list[str]:
+    """URLs of reports whose last fetch since ``since`` answered 404 or 410."""
+    rows = db.execute(
+        f"""
+        select d.url from documents d
+        where d.fetched_at >= ? and d.status in ({",".join(map(str, GONE_STATUSES))})
+          and d.id = (select max(id) from documents where url = d.url)
+          and exists (select 1 from reports r where r.url = d.url and r.removed_at is null)
+        """,
+        [since],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def gone_from_lists(db, source: str, listed_urls) -> list[str]:
+    """URLs of the source's reports that a complete crawl of its list pages did not find.
+
+    A report counts as listed when its own URL was listed, or when it was read from an attachment
+    of a listed page (its documents row was fetched from a page URL that was listed).
+    """
+    listed = set(listed_urls)
+    rows = db.execute(
+        "select distinct url from reports where source = ? and is_latest = 1 and removed_at is null",
+        [source],
+    ).fetchall()
+    return [url for (url,) in rows if url not in listed and not _listed_parent(db, url, listed)]
+
+
+def _listed_parent(db, url, listed) -> bool:
+    # An attachment report (a PDF linked from a report page) is listed through the page that links
+    # it: the page's report row names the attachment in its attachments column (JSON list).
+    rows = db.execute(
+        "select url, attachments from reports where attachments like ?", [f"%{url}%"]
+    ).fetchall()
+    return any(page in listed and url in json.loads(attachments or "[]") for page, attachments in rows)
+
+
+def after_crawl(db, started: str, complete_sources: dict | None = None, at=None) -> dict:
+    """Apply removals after a crawl run that started at ``started`` (ISO time).
+
+    complete_sources maps the name of each source whose list pages were all crawled in this run
+    (no failure, no page limit) to the report URLs found on them; sources crawled partly must be
+    left out, or every report not reached would be marked removed.
+    Returns {"removed": [urls], "back": n}.
+    """
+    gone = gone_by_status(db, started)
+    listed = set()
+    for source, urls in (complete_sources or {}).items():
+        gone.extend(gone_from_lists(db, source, urls))
+        listed.update(urls)
+    mark_removed(db, gone, at=at)
+    back = mark_present(db, listed - set(gone))
+    return {"removed": sorted(set(gone)), "back": back}
+
+
+# -- cross-year check ----------------------------------------------------------------------------
+
+# One row per (year N report, year N+1 report of the same agency, applicant column) where both
+# cells have a number. An agency is its name within its region: "财政局" exists in every county.
+PAIRS_SQL = """
+with latest as (
+    select id, agency, year, coalesce(province, '') as province, coalesce(city, '') as city,
+           coalesce(county, '') as county
+    from reports
+    where is_latest = 1 and agency is not null and year is not null {where}
+)
+select nxt.id as report_id, prev.id as prev_id, f.applicant, f.value as expected, o.value as found
+from latest prev
+join latest nxt
+  on nxt.agency = prev.agency and nxt.year = prev.year + 1 and nxt.province = prev.province
+ and nxt.city = prev.city and nxt.county = prev.county
+join applications f on f.report_id = prev.id and f.row = 'carried_forward' and f.value is not null
+join applications o on o.report_id = nxt.id and o.row = 'carried_over' and o.applicant = f.applicant
+ and o.value is not null
+"""
+
+
+def cross_year(db, agencies=None) -> dict:
+    """Recompute the cross_year check for the given agency names (all agencies when None).
+
+    Returns {"checked": rows written, "failed": failed rows, "reports": ids whose counts changed}.
+    """
+    where, params = "", []
+    if agencies is not None:
+        agencies = sorted(set(agencies))
+        if not agencies:
+            return {"checked": 0, "failed": 0, "reports": []}
+        where = f"and agency in ({','.join('?' * len(agencies))})"
+        params = agencies
+    _ensure_rule_code(db)
+    scope = f"select id from reports where is_latest = 1 {where}"
+    touched = {
+        r[0]
+        for r in db.execute(
+            f"select distinct report_id from checks where rule = ? and report_id in ({scope})",
+            [RULE, *params],
+        )
+    }
+    db.execute(f"delete from checks where rule = ? and report_id in ({scope})", [RULE, *params])
+    rows = [
+        {
+            "report_id": report_id,
+            "rule": RULE,
+            "row": "carried_over",
+            "applicant": applicant,
+            "proceeding": None,
+            "passed": int(expected == found),
+            "expected": expected,
+            "found": found,
+        }
+        for report_id, _prev, applicant, expected, found in db.execute(PAIRS_SQL.format(where=where), params)
+    ]
+    if rows:
+        db["checks"].insert_all(rows)
+    touched |= {r["report_id"] for r in rows}
+    refresh_failures(db, touched)
+    db.conn.commit()
+    return {
+        "checked": len(rows),
+        "failed": sum(1 for r in rows if not r["passed"]),
+        "reports": sorted(touched),
+    }
+
+
+def _ensure_rule_code(db):
+    if "codes_rule" in db.table_names():
+        db["codes_rule"].upsert(
+            {"code": RULE, "label_zh": RULE_LABEL, "label_en": "cross year", "sort_order": 1000}, pk="code"
+        )
+
+
+def refresh_failures(db, report_ids):
+    """Recount reports.check_failures and rebuild reports.failed_checks from the checks table."""
+    for report_id in report_ids:
+        failed = db.execute(
+            "select distinct rule from checks where report_id = ? and passed = 0 order by rule", [report_id]
+        ).fetchall()
+        count = db.execute(
+            "select count(*) from checks where report_id = ? and passed = 0", [report_id]
+        ).fetchone()[0]
+        db.execute(
+            "update reports set check_failures = ?, failed_checks = ? where id = ?",
+            [count, json.dumps([r[0] for r in failed], ensure_ascii=False), report_id],
+        )
