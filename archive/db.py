@@ -41,7 +41,7 @@ class FetchResult:
 class IngestResult:
     status: str  # new | unchanged | changed | error | not_report
     report_id: int | None
-    error: str | None = None
+    error: str | None = None  # why, without the URL (the caller names the URL or file)
 
 
 def now() -> str:
@@ -157,22 +157,16 @@ class Archive:
         changed = bool(last and digest and digest != last["sha256"])
         return FetchResult(document_id, digest, is_new_body, changed)
 
-    def record_error(self, reason: str, *, file: str | None = None, url: str | None = None, document_id=None):
-        """An error row (once per place and reason, so a repeated ingest adds nothing)."""
-        self._error_row("error", reason, file=file, url=url, document_id=document_id)
+    def record_error(self, url: str, reason: str, document_id: int | None = None) -> None:
+        """An error row for ``url`` (a file:// URL for local files); once per URL, document and
+        reason, so a repeated ingest adds nothing."""
+        self._error_row("error", url, reason, document_id)
 
-    def _error_row(self, status, reason, *, file=None, url=None, document_id=None) -> None:
-        where = "reason = ? and coalesce(document_id, -1) = ? and coalesce(file, '') = ?"
-        if self.db["ingest_errors"].count_where(where, [reason, document_id or -1, file or ""]):
+    def _error_row(self, status: str, url: str, reason: str, document_id: int | None) -> None:
+        where = "url = ? and reason = ? and coalesce(document_id, -1) = ?"
+        if self.db["ingest_errors"].count_where(where, [url, reason, document_id or -1]):
             return
-        row = {
-            "document_id": document_id,
-            "url": url,
-            "file": file,
-            "status": status,
-            "reason": reason,
-            "at": now(),
-        }
+        row = {"document_id": document_id, "url": url, "status": status, "reason": reason, "at": now()}
         self.db["ingest_errors"].insert(row)
 
     # reports
@@ -193,7 +187,7 @@ class Archive:
     def parse_document(self, doc: dict, context: dict | None = None) -> dict:
         """Run the parser over a stored document. Raises parser.ParseError (and subclasses)."""
         body = self.store.get(doc["sha256"])
-        ctx = context or self.context_for(doc["source"])
+        ctx = context or (json.loads(doc["context"]) if doc["context"] else self.context_for(doc["source"]))
         try:
             return parser.parse(
                 body, content_type=doc["content_type"], url=doc["final_url"] or doc["url"], context=ctx
@@ -210,9 +204,12 @@ class Archive:
         doc = self.db["documents"].get(document_id)
         if source and not doc["source"]:
             doc["source"] = source
+        if context:  # kept, so that reparse sees the report the way ingest saw it
+            self.db["documents"].update(document_id, {"context": _json(context)})
+            doc["context"] = _json(context)
         if not doc["sha256"]:
-            reason = f"{doc['url']}: no body to parse ({doc['error'] or 'status ' + str(doc['status'])})"
-            self._error_row("error", reason, url=doc["url"], document_id=document_id)
+            reason = f"no body to parse ({doc['error'] or 'status ' + str(doc['status'])})"
+            self._error_row("error", doc["url"], reason, document_id)
             return IngestResult("error", None, reason)
         seen = doc["last_fetched_at"] or doc["fetched_at"]
         latest = self.latest_report(doc["url"])
@@ -224,10 +221,10 @@ class Archive:
             record = self.parse_document(doc, context)
         except parser.ParseError as e:
             status = "not_report" if isinstance(e, parser.NotAReport) else "error"
-            reason = f"{doc['url']}: {e}"
+            reason = str(e)
             with self.db.atomic():
                 self.db["documents"].update(document_id, {"parse_status": status})
-                self._error_row(status, reason, url=doc["url"], document_id=document_id)
+                self._error_row(status, doc["url"], reason, document_id)
             return IngestResult(status, None, reason)
         ensure_codes(self.db, record)
         with self.db.atomic():
@@ -277,6 +274,16 @@ class Archive:
             **{name: sections.get(name) for name in SECTIONS},
             "text": record.get("text"),
         }
+
+    def update_report(self, report: dict, record: dict) -> None:
+        """Replace what the parser gave for a stored report (reparse): same version, same times."""
+        ensure_codes(self.db, record)
+        with self.db.atomic():
+            columns = self.report_columns(record, report["source"])
+            self.db["reports"].update(report["id"], columns)
+            self.write_cells(report["id"], record)
+            if report["is_latest"]:
+                index_report(self.db, report["id"], columns["title"], columns["agency"], columns["text"])
 
     def write_cells(self, report_id: int, record: dict) -> None:
         """Replace the report's rows in the long tables (cells with raw text, checks)."""

@@ -50,6 +50,7 @@ TABLES = {
             "kind": str,
             "error": str,
             "parse_status": str,
+            "context": str,
             "warc_file": str,
             "warc_offset": int,
         },
@@ -153,7 +154,6 @@ TABLES = {
             "id": int,
             "document_id": int,
             "url": str,
-            "file": str,
             "status": str,
             "reason": str,
             "at": str,
@@ -178,7 +178,7 @@ INDEXES = {
     "applications": [["report_id"], ["row", "applicant"]],
     "review_litigation": [["report_id"], ["proceeding", "outcome"]],
     "checks": [["report_id"], ["rule", "passed"]],
-    "ingest_errors": [["document_id"], ["file"]],
+    "ingest_errors": [["document_id"], ["url"]],
 }
 
 
