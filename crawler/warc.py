@@ -1,13 +1,19 @@
 """WARC provenance: every fetch also goes into gzip WARC files beside the raw store.
 
 The raw store keeps bodies by sha256 (one copy per distinct body); the WARC files keep every
-exchange in fetch order, with request and response headers, in the ISO 28500 format that
+HTTP exchange in fetch order, with request and response headers, in the ISO 28500 format that
 standard tools (warcio, pywb, OpenWayback, ReplayWeb.page) read and replay.
+
+In a crawl, ``WarcMiddleware`` (a downloader middleware next to the downloader, so it sees each
+exchange as it came off the wire: redirects, retries, 304s, still-compressed bodies) writes the
+records and leaves ``request.meta["warc"] = (file, offset)`` for the item of that response; the
+pipeline then points the ``documents`` row at it with ``link_document``. It is enabled by the
+setting ``GOVREPORTS_WARC_DIR`` (``GOVREPORTS_RUN_ID`` names the files after the run).
 
     writer = WarcWriter("reports.warc", run_id=3)
     ref = writer.write(url=..., status=200, headers=[("Content-Type", "text/html")], body=b"...")
     # -> WarcRef(file="govreports-run3-....-00000.warc.gz", offset=0)
-    link_document(archive.db, document_id, ref)   # documents row points to its WARC record
+    link_document(archive.db, document_id, ref)
     writer.close()
 
 One writer per crawl run (per worker in distributed mode): its files are named after the run and
@@ -29,9 +35,9 @@ from warcio.warcwriter import WARCWriter
 SOFTWARE = "govreports (warcio)"
 DEFAULT_MAX_BYTES = 1024**3
 
-# Scrapy hands the pipeline decoded bodies (gzip/br removed, chunks joined). These headers
-# describe the wire form, so a replay tool would try to decode the body a second time.
-WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+# Scrapy's downloader joins chunked bodies, so the framing headers no longer describe the body
+# (Content-Length is written anew). Content-Encoding stays unless the body was decoded already.
+FRAMING_HEADERS = {"transfer-encoding", "content-length"}
 
 
 @dataclass(frozen=True)
@@ -92,11 +98,13 @@ class WarcWriter:
         method="GET",
         request_headers=(),
         protocol="HTTP/1.1",
+        decoded=False,
     ) -> WarcRef:
         """Write one exchange (response record, then its request record); return where it is."""
         self._rotate_if_needed()
         body = body or b""
-        kept = [(k, v) for k, v in headers if k.lower() not in WIRE_HEADERS]
+        dropped = FRAMING_HEADERS | ({"content-encoding"} if decoded else set())
+        kept = [(k, v) for k, v in headers if k.lower() not in dropped]
         kept.append(("Content-Length", str(len(body))))
         try:
             reason = HTTPStatus(status).phrase
@@ -137,9 +145,56 @@ class WarcWriter:
         self.close()
 
 
-def link_document(db, document_id, ref: WarcRef):
-    """Point a documents row at its WARC record (adds the two columns on first use)."""
-    db["documents"].update(document_id, {"warc_file": ref.file, "warc_offset": ref.offset}, alter=True)
+def link_document(db, document_id, ref):
+    """Point a documents row at its WARC record, ref a WarcRef or (file, offset).
+
+    A row already pointing at a record keeps it: a refetch with the same body updates the same
+    documents row, and its first record is the one that holds the body (a later one may be a 304).
+    """
+    file, offset = ref
+    db.execute(
+        "update documents set warc_file = ?, warc_offset = ? where id = ? and warc_file is null",
+        [file, offset, document_id],
+    )
+
+
+class WarcMiddleware:
+    """Downloader middleware writing each response (and its request) to the run's WARC files."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        folder = crawler.settings.get("GOVREPORTS_WARC_DIR")
+        if not folder:
+            raise NotConfigured("GOVREPORTS_WARC_DIR is not set")
+        middleware = cls(WarcWriter(folder, run_id=crawler.settings.get("GOVREPORTS_RUN_ID")))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request, response, spider=None):
+        def pairs(headers):
+            return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
+
+        ref = self.writer.write(
+            url=response.url,
+            status=response.status,
+            headers=pairs(response.headers),
+            body=response.body,
+            method=request.method,
+            request_headers=pairs(request.headers),
+            # The browser hands over the page as rendered, never compressed.
+            decoded="playwright" in response.flags or bool(request.meta.get("playwright")),
+        )
+        request.meta["warc"] = (ref.file, ref.offset)
+        return response
+
+    def spider_closed(self, spider):
+        self.writer.close()
 
 
 def read_record(folder, ref: WarcRef):
