@@ -1,0 +1,61 @@
+"""``govreports serve``: Datasette over the archive, read-only, with the project's metadata.
+
+The metadata lives in datasette/metadata.yaml at the top of the repository (found from this
+file, not from the working directory), under the database name ``govreports``. Datasette names a
+database after its file (reports.db -> ``reports``), so the metadata is written out for the real
+name before Datasette starts. The database is opened immutable, with a SQL time limit and a cap on
+returned rows. The Chinese search functions come in through the plugin entry point
+(archive.search).
+"""
+
+import json
+import os
+import pathlib
+import tempfile
+
+import yaml
+
+DATASETTE_DIR = pathlib.Path(__file__).resolve().parents[1] / "datasette"
+METADATA = DATASETTE_DIR / "metadata.yaml"
+METADATA_DB_NAME = "govreports"
+SETTINGS = {
+    "sql_time_limit_ms": 5000,
+    "max_returned_rows": 2000,
+    "facet_time_limit_ms": 1000,
+    "truncate_cells_html": 300,
+}
+
+
+def metadata(db_name: str) -> dict:
+    """datasette/metadata.yaml, its database section under ``db_name``."""
+    data = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    databases = data.get("databases") or {}
+    if METADATA_DB_NAME in databases:
+        databases[db_name] = databases.pop(METADATA_DB_NAME)
+    return data
+
+
+def datasette_args(
+    db: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001, workdir: str | os.PathLike | None = None
+) -> list[str]:
+    """The arguments of ``datasette`` (after the program name) that serve ``db`` the project's way.
+
+    Writes the metadata for this database into ``workdir`` (a new temporary folder by default)."""
+    workdir = pathlib.Path(workdir or tempfile.mkdtemp(prefix="govreports-datasette-"))
+    meta = workdir / "metadata.json"
+    meta.write_text(json.dumps(metadata(pathlib.Path(db).stem), ensure_ascii=False), encoding="utf-8")
+    args = ["serve", "--immutable", os.fspath(db), "--metadata", os.fspath(meta)]
+    args += ["--host", host, "--port", str(port)]
+    for flag, folder in (("--template-dir", "templates"), ("--plugins-dir", "plugins")):
+        if (DATASETTE_DIR / folder).is_dir():
+            args += [flag, os.fspath(DATASETTE_DIR / folder)]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def serve(db: str | os.PathLike, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Run Datasette in this process until interrupted (port 0: any free port)."""
+    from datasette.cli import cli as datasette_cli
+
+    datasette_cli.main(args=datasette_args(db, host, port), prog_name="datasette")
