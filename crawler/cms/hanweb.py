@@ -1,0 +1,75 @@
+"""Hanweb 大汉 JCMS: a column page ``/col/col<id>/index.html`` keeps its rows inside
+``<script type="text/xml"><datastore><recordset><record><![CDATA[<li><a …>]]>`` (an HTML parser that
+skips scripts sees none), and pages further through ``/module/web/jpage/dataproxy.jsp``, whose
+XML answer has the same records plus ``<totalpage>``. Articles are
+``/art/<YYYY>/<M>/<D>/art_<col>_<id>.html``."""
+
+import html
+import math
+import re
+
+from . import Link, generic
+
+MARKERS = re.compile(
+    r"<datastore>|\.jpage\(|dataproxy\.jsp|ZJEG_RSS|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html"
+)
+RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>", re.S)
+TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>")
+TOTAL_RECORD = re.compile(r"totalRecord\s*:\s*(\d+)")
+PER_PAGE = re.compile(r"perPage\s*:\s*(\d+)")
+PARAMS = re.compile(r"(columnid|unitid|webid|webname|permissiontype)\s*[:=]\s*['\"]?([^,'\"&}\s]+)")
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+
+
+def recognise(page) -> bool:
+    return not generic.is_json(page) and bool(MARKERS.search(page.text))
+
+
+def report_links(page) -> list:
+    lenient = generic.in_report_column(page)
+    links = [link for link in records(page) if generic.is_report_title(link.title, lenient=lenient)]
+    if generic.is_html(page) and b"<datastore>" not in page.body[:200]:
+        links += generic.report_links(page)
+    return links
+
+
+def records(page) -> list:
+    """Links inside the datastore records (a record without <a> is skipped)."""
+    links = []
+    for fragment in RECORD.findall(page.text):
+        links += generic.anchors(page, html=f"<ul>{fragment}</ul>")
+    return links
+
+
+def next_pages(page) -> list:
+    text = page.text
+    total = TOTAL_PAGE.search(text)
+    if total:  # a dataproxy.jsp answer: the remaining pages of the same query
+        current = int(generic.query_value(page.url, "page") or 1)
+        last = min(int(total.group(1)), current + generic.MAX_GENERATED_PAGES)
+        return [Link(generic.with_query(page.url, page=k), "page") for k in range(current + 1, last + 1)]
+    links = []
+    for fragment in NEXTGROUP.findall(text):
+        href = re.search(r"href=['\"]([^'\"]+)", fragment)
+        if href:
+            links.append(Link(page.urljoin(html.unescape(href.group(1))), "page"))
+    if not links and TOTAL_RECORD.search(text):
+        links += built_query(page)
+    if generic.is_html(page) and b"<datastore>" not in page.body[:200]:
+        links += generic.next_pages(page)
+    return links
+
+
+def built_query(page) -> list:
+    """No <nextgroup>: build the dataproxy.jsp query from the jpage() parameters on the page."""
+    params = dict(PARAMS.findall(page.text))
+    if "columnid" not in params:
+        return []
+    total = int(TOTAL_RECORD.search(page.text).group(1))
+    per_page = int((PER_PAGE.search(page.text) or [0, 15])[1])
+    query = {"page": 1, "appid": 1, "webid": params.get("webid", 1), "path": "/", **params}
+    query.setdefault("permissiontype", 0)
+    if math.ceil(total / per_page) <= 1:
+        return []
+    return [Link(generic.with_query(page.urljoin(DATAPROXY), **query), "page")]

@@ -1,0 +1,45 @@
+"""The one writer: every fetched document goes into the archive's raw store and ``documents``,
+and report pages and attachments through the parser into ``reports`` (Archive.ingest_document).
+Parsing happens here, never in the spider."""
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+INGESTED = {"report", "attachment"}
+
+
+class ArchivePipeline:
+    def open_spider(self, spider):
+        self.archive = spider.archive
+
+    def process_item(self, item, spider):
+        if self.archive is None:
+            return item
+        fetch = self.archive.record_fetch(
+            url=item.url,
+            final_url=item.final_url,
+            status=item.status,
+            content_type=item.content_type,
+            body=item.body,
+            etag=item.etag,
+            last_modified=item.last_modified,
+            via=item.via,
+            source=item.source,
+            kind=item.kind,
+            error=item.error,
+        )
+        if item.kind not in INGESTED or item.error:
+            return item
+        if item.body is None:  # 304: the archive already holds this body
+            spider.count(item.source, "unchanged")
+            return item
+        result = self.archive.ingest_document(fetch.document_id, context=item.context, source=item.source)
+        status = result.status
+        if status == "error":
+            spider.fail(item.source, item.url, f"cannot parse: {result.error}")
+        else:
+            spider.count(item.source, status)
+        if status in ("new", "changed"):
+            spider.echo(f"  {status:<8} {item.source}: {item.title or item.url}")
+        return item

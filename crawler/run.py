@@ -1,0 +1,111 @@
+"""Run a crawl in this process: sources -> Scrapy (+ browser fallback) -> archive.
+
+    from crawler.run import crawl
+    summary = crawl("reports.db", sources_file="my-sources.yaml", only=["某某区人民政府"], max_pages=20)
+
+State for resuming lives in a job directory beside the database,
+``<db stem>.jobs/<source-set id>/`` (Scrapy's JOBDIR: the pending requests and the requests
+already seen). After Ctrl-C or a crash the same command continues from there; a crawl that runs
+to the end removes it, so the next run starts afresh and relies on the archive (known URLs,
+conditional requests) to fetch only what changed.
+
+Scrapy's reactor can run once per process: call ``crawl`` once (the CLI does).
+"""
+
+import pathlib
+import shutil
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from .settings import crawl_settings
+from .sources import SourceError, load_sources, source_set_id
+from .spiders.reports import COLUMNS, ReportsSpider
+
+HEADERS = {
+    "pages": "pages",
+    "reports_found": "found",
+    "new": "new",
+    "changed": "changed",
+    "unchanged": "same",
+    "failed": "failed",
+    "browser": "browser",
+}
+
+
+def job_dir(db, sources) -> pathlib.Path:
+    db = pathlib.Path(db)
+    return db.with_name(db.stem + ".jobs") / source_set_id(sources)
+
+
+def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=print, settings=None) -> dict:
+    """Crawl the sources into the archive at ``db``; print progress and a table per source.
+
+    Returns ``{"run_id", "per_source", "errors", "finish_reason"}``. One failing source never
+    stops the others; the table says which failed. ``settings`` overrides Scrapy settings
+    (tests use it to shorten delays)."""
+    from archive import Archive
+    from archive.lock import crawl_lock
+
+    try:
+        sources = load_sources(sources_file, only=only)
+    except SourceError as e:
+        raise SystemExit(f"Error: {e}") from e
+    if not sources:
+        raise SystemExit(f"Error: no enabled sources in {sources_file or 'the bundled list'}")
+    jobdir = job_dir(db, sources)
+    resuming = jobdir.exists()
+    with crawl_lock(db):
+        archive = Archive(db)
+        for source in sources:
+            archive.upsert_source(source)
+        run_id = archive.start_run()
+        echo(
+            f"{'Resuming' if resuming else 'Crawling'} {len(sources)} source(s) into {db}"
+            f" (job state in {jobdir}; Ctrl-C stops, the same command continues)"
+        )
+        process = CrawlerProcess(Settings(crawl_settings(jobdir, browser, settings)))
+        crawler = process.create_crawler(ReportsSpider)
+        process.crawl(
+            crawler, sources=sources, archive=archive, max_pages=max_pages, browser=browser, echo=echo
+        )
+        process.start()
+        spider = crawler.spider
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        per_source = spider.summary()
+        archive.finish_run(run_id, per_source, spider.errors)
+        archive.close()
+    echo(table(per_source))
+    failed = [name for name, counts in per_source.items() if counts["failed"]]
+    if failed:
+        echo(f"{len(failed)} source(s) had failures: {', '.join(failed)} (details in crawl_runs.errors)")
+    if reason == "finished":
+        shutil.rmtree(jobdir, ignore_errors=True)
+        if not any(jobdir.parent.iterdir()):
+            jobdir.parent.rmdir()
+    else:
+        echo(f"Crawl stopped ({reason}); run the same command again to continue.")
+    return {"run_id": run_id, "per_source": per_source, "errors": spider.errors, "finish_reason": reason}
+
+
+def table(per_source: dict) -> str:
+    """The per-source summary as an aligned text table, with a total row."""
+    names = list(per_source)
+    total = {key: sum(per_source[n][key] for n in names) for key in COLUMNS}
+    rows = [(name, per_source[name]) for name in names] + [("total", total)]
+    width = max(len("source"), *(_width(name) for name, _ in rows))
+    head = "source".ljust(width) + "".join(f"{HEADERS[k]:>9}" for k in COLUMNS)
+    lines = [head, "-" * len(head)]
+    for name, counts in rows:
+        lines.append(name + " " * (width - _width(name)) + "".join(f"{counts[k]:>9}" for k in COLUMNS))
+    return "\n".join(lines)
+
+
+def _width(text) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+if __name__ == "__main__":  # python -m crawler.run DB [SOURCES]  (tests run crawls in subprocesses)
+    crawl(sys.argv[1], sources_file=sys.argv[2] if len(sys.argv) > 2 else None)

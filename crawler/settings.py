@@ -1,0 +1,71 @@
+"""Scrapy settings of a govreports crawl: polite by default.
+
+robots.txt is obeyed, AutoThrottle adapts the delay to each host's latency, at most two requests
+go to one host at a time, 5xx answers, timeouts and resets are retried with a growing pause, and
+the User-Agent names the project and where to read about it. The browser (scrapy-playwright on
+Debian's Chromium) is only used for requests flagged ``meta["playwright"] = True``.
+"""
+
+PROJECT_URL = "https://github.com/govreports/govreports#readme"
+USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of 政府信息公开工作年度报告)"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+SETTINGS = {
+    "BOT_NAME": "govreports",
+    "USER_AGENT": USER_AGENT,
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_DELAY": 0.25,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    "DOWNLOAD_TIMEOUT": 30,
+    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 0,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 3,
+    "RETRY_BACKOFF_BASE": 1.0,  # seconds before the first retry; doubles each time (middlewares.Backoff)
+    "RETRY_BACKOFF_MAX": 30.0,
+    "COOKIES_ENABLED": True,
+    "HTTPCACHE_ENABLED": False,  # incremental crawling is done with conditional requests instead
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    "DOWNLOADER_MIDDLEWARES": {
+        "crawler.middlewares.StayOnSource": 50,
+        "crawler.middlewares.Backoff": 560,
+        "crawler.middlewares.Challenge": 570,
+    },
+    "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+    # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
+    "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+    "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
+    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+    "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+}
+
+BROWSER_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+
+
+def crawl_settings(jobdir=None, browser=True, overrides=None) -> dict:
+    settings = dict(SETTINGS)
+    if browser:
+        settings["DOWNLOAD_HANDLERS"] = BROWSER_HANDLERS
+    if jobdir:
+        settings["JOBDIR"] = str(jobdir)
+    settings.update(overrides or {})
+    return settings

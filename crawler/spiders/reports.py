@@ -1,0 +1,303 @@
+"""The reports spider: from each source's start URL to its annual reports and their attachments.
+
+List pages (start URL, 年报 columns, pagination, list APIs) are read by the CMS adapter that
+recognises them (crawler/cms); report pages and attachments are handed to the pipeline as they
+are, never parsed here. A list page where plain HTTP finds nothing is rendered once in the
+browser; so is every page of a source that answered with an anti-bot challenge.
+
+Incremental: a report URL the archive already holds is asked for conditionally (If-None-Match /
+If-Modified-Since; 304 = unchanged) or, when its server sent no validators, not asked for again.
+"""
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_playwright.page import PageMethod
+
+from ..cms import adapter_for, generic
+from ..items import FetchedDocument
+from ..sources import allowed_hosts, on_source, region
+
+MAX_COLUMN_DEPTH = 3  # start page -> 信息公开 -> 年报 column -> year sub-column
+MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
+COLUMNS = ("pages", "reports_found", "new", "changed", "unchanged", "failed", "browser")
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, sources, archive=None, max_pages=None, browser=True, echo=print, **kwargs):
+        super().__init__(**kwargs)
+        self.sources = {s["name"]: s for s in sources}
+        self.hosts = {name: allowed_hosts(s) for name, s in self.sources.items()}
+        self.archive = archive
+        self.max_pages = max_pages or MAX_LIST_PAGES
+        self.browser = browser
+        self.echo = echo
+        self.browser_sources = set()  # sources that answered with a challenge: all via the browser
+        self.counts = {name: Counter() for name in self.sources}
+        self.found = {name: set() for name in self.sources}  # report/attachment URLs asked for
+        self.lists = {name: set() for name in self.sources}  # list pages asked for
+        self.errors = []
+
+    async def start(self):
+        for source in self.sources.values():
+            request = self.list_request(
+                source["name"], source["url"], depth=0, report_column=source.get("list") is True, start=True
+            )
+            if request is not None:
+                yield request
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def list_request(self, source, url, depth, report_column=False, link=None, start=False, page=False):
+        method, body = (link.method, link.body) if link else ("GET", None)
+        key = (url, body)
+        if key in self.lists[source] or len(self.lists[source]) >= self.max_pages:
+            return None
+        self.lists[source].add(key)
+        meta = {
+            "source": source,
+            "kind": "list",
+            "depth": depth,
+            "report_column": report_column,
+            "start": start,
+            "page": page,
+            "fragment": urlsplit(url).fragment,
+            "title": link.title if link else "",
+        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else None
+        return scrapy.Request(
+            url,
+            method=method,
+            body=body,
+            headers=headers,
+            meta=meta,
+            callback=self.parse_list,
+            errback=self.failed,
+        )
+
+    def document_request(self, source, link, kind):
+        """A report page or attachment; conditional when the archive already holds it."""
+        if link.url in self.found[source] or not on_source(link.url, self.hosts[source]):
+            return None
+        self.found[source].add(link.url)
+        if kind == "report":
+            self.count(source, "reports_found")
+        known = self.archive.known(link.url) if self.archive is not None else None
+        headers = {}
+        if known and known.get("sha256"):
+            if known.get("etag"):
+                headers["If-None-Match"] = known["etag"]
+            if known.get("last_modified"):
+                headers["If-Modified-Since"] = known["last_modified"]
+            if not headers or source in self.browser_sources:
+                # No validator to ask with (or only the browser gets through): the URL is known, keep it.
+                self.count(source, "unchanged")
+                return None
+        meta = {"source": source, "kind": kind, "title": link.title, "handle_httpstatus_list": [304]}
+        return scrapy.Request(
+            link.url,
+            headers=headers,
+            meta=meta,
+            priority=10,
+            callback=self.parse_document,
+            errback=self.failed,
+        )
+
+    def to_browser(self, request):
+        """Flag a request for scrapy-playwright; the page settles before its HTML is read."""
+        request.meta["playwright"] = True
+        request.meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def parse_list(self, response):
+        source, meta = response.meta["source"], response.meta
+        via = self.via(response)
+        self.count(source, "pages")
+        title = generic.page_title(response)
+        is_report = meta["start"] and generic.is_report_title(title)
+        yield self.document(response, "report" if is_report else "list", via, title=title)
+        try:
+            family, adapter = adapter_for(response)
+            reports = [
+                link for link in adapter.report_links(response) if on_source(link.url, self.hosts[source])
+            ]
+            pages = [link for link in adapter.next_pages(response) if on_source(link.url, self.hosts[source])]
+            columns = self.column_links(response)
+        except Exception as e:  # broken markup or JSON on one page: the rest of the crawl goes on
+            self.fail(source, response.url, f"cannot read list page: {type(e).__name__}: {e}")
+            return
+        self.logger.info(
+            "%s: %s page %s: %d reports, %d pages", source, family, response.url, len(reports), len(pages)
+        )
+        report_column = meta["report_column"] or generic.in_report_column(response)
+        if not reports and self.needs_browser(response, via, pages, columns, report_column):
+            retry = response.request.replace(dont_filter=True)
+            self.to_browser(retry)
+            yield retry
+            return
+        if is_report:
+            yield from self.attachments(response, source)
+        for link in reports:
+            request = self.document_request(source, link, "report")
+            if request is not None:
+                yield request
+        for link in pages:
+            request = self.list_request(
+                source,
+                link.url,
+                meta["depth"],
+                report_column or generic.is_column_title(link.title),
+                link,
+                page=True,
+            )
+            if request is not None:
+                yield request
+        for link in columns:
+            inside = generic.is_column_title(link.title, inside_column=report_column)
+            request = self.list_request(source, link.url, meta["depth"] + 1, inside, link)
+            if request is not None:
+                yield request
+
+    def column_links(self, response):
+        """年报 columns, year sub-columns and (from the start page) the 信息公开 entry."""
+        meta = response.meta
+        if meta["depth"] >= MAX_COLUMN_DEPTH or not generic.is_html(response):
+            return []
+        inside = meta["report_column"] or generic.in_report_column(response)
+        hosts = self.hosts[meta["source"]]
+        return [
+            link
+            for link in generic.anchors(response)
+            if on_source(link.url, hosts)
+            and link.url.split("#")[0] != response.url.split("#")[0]
+            and (
+                generic.is_column_title(link.title, inside_column=inside)
+                or (meta["depth"] <= 1 and generic.is_entry_title(link.title))
+            )
+        ]
+
+    def needs_browser(self, response, via, pages, columns, report_column):
+        """Plain HTTP found no report where there should be some: the first page of a 年报 list,
+        or a page that offers nothing at all to follow."""
+        if via == "browser" or not self.browser or response.meta["page"] or not generic.is_html(response):
+            return False
+        return not pages and (report_column or not columns)
+
+    def parse_document(self, response):
+        source, kind = response.meta["source"], response.meta["kind"]
+        via = self.via(response)
+        if response.status == 304:
+            yield FetchedDocument(
+                source=source,
+                url=response.request.url,
+                kind=kind,
+                final_url=response.url,
+                status=304,
+                via=via,
+                title=response.meta.get("title", ""),
+                context=region(self.sources[source]),
+            )
+            return
+        yield self.document(response, kind, via, title=response.meta.get("title", ""))
+        if kind == "report":
+            yield from self.attachments(response, source)
+
+    def attachments(self, response, source):
+        try:
+            links = generic.attachment_links(response)
+        except Exception as e:
+            self.fail(source, response.url, f"cannot read report page links: {type(e).__name__}: {e}")
+            return
+        for link in links:
+            request = self.document_request(source, link, "attachment")
+            if request is not None:
+                yield request
+
+    def failed(self, failure):
+        request = failure.request
+        meta = request.meta
+        source, kind = meta.get("source"), meta.get("kind", "list")
+        response = getattr(failure.value, "response", None)
+        status = response.status if failure.check(HttpError) and response is not None else None
+        if kind == "list" and status == 404 and meta.get("page"):
+            # gkmlpt answers everything on page 1 and 404 after it; a pager may overshoot: the end.
+            if "/module/web/jpage/" in request.url:
+                yield from self.other_dataproxy(request)
+            return
+        if failure.check(IgnoreRequest) and "robots.txt" not in str(failure.value):
+            return  # off the source's hosts: dropped on purpose
+        if meta.get("blocked"):
+            message = f"anti-bot challenge (HTTP {status}); not crawled without the browser"
+        elif status is not None:
+            message = f"HTTP {status}"
+        else:
+            message = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        self.fail(source, request.url, message)
+        if kind != "list":
+            yield FetchedDocument(
+                source=source,
+                url=request.url,
+                kind=kind,
+                status=status,
+                via="browser" if meta.get("playwright") else "http",
+                error=message,
+                context=region(self.sources[source]),
+            )
+
+    def other_dataproxy(self, request):
+        """Hanweb serves dataproxy.jsp at /module/web/jpage/ or, on older sites, /module/jpage/."""
+        url = request.url.replace("/module/web/jpage/", "/module/jpage/")
+        retry = self.list_request(
+            request.meta["source"], url, request.meta["depth"], request.meta["report_column"], page=True
+        )
+        if retry is not None:
+            yield retry
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def document(self, response, kind, via, title=""):
+        source = response.meta["source"]
+        headers = response.headers
+        return FetchedDocument(
+            source=source,
+            url=response.request.url,
+            kind=kind,
+            final_url=response.url,
+            status=response.status,
+            content_type=_header(headers, "Content-Type"),
+            body=response.body,
+            etag=_header(headers, "ETag"),
+            last_modified=_header(headers, "Last-Modified"),
+            via=via,
+            title=title,
+            context=region(self.sources[source]),
+        )
+
+    def via(self, response):
+        is_browser = "playwright" in response.flags or response.meta.get("playwright")
+        if is_browser:
+            self.count(response.meta["source"], "browser")
+        return "browser" if is_browser else "http"
+
+    def count(self, source, key, n=1):
+        if source in self.counts:
+            self.counts[source][key] += n
+
+    def fail(self, source, url, message):
+        self.count(source, "failed")
+        self.errors.append({"source": source, "url": url, "error": message})
+        self.echo(f"  failed   {source}: {url}: {message}")
+
+    def summary(self) -> dict:
+        return {name: {key: self.counts[name][key] for key in COLUMNS} for name in self.sources}
+
+
+def _header(headers, name):
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
