@@ -204,3 +204,13 @@ def refresh_failures(db, report_ids):
             "update reports set check_failures = ?, failed_checks = ? where id = ?",
             [count, json.dumps([r[0] for r in failed], ensure_ascii=False), report_id],
         )
+
+
+def complete_sources(per_source: dict, found: dict, list_pages: dict, max_pages: int) -> dict:
+    """{source: listed URLs} for the sources a finished crawl read completely: no failure at
+    all, and fewer list pages than the page limit (a capped crawl stopped before the list's end)."""
+    return {
+        name: found.get(name, set())
+        for name, counts in per_source.items()
+        if counts.get("pages") and not counts.get("failed") and list_pages.get(name, 0) < max_pages
+    }

@@ -1,0 +1,74 @@
+"""Distributed mode: scrapy-redis workers sharing one frontier in a real redis-server, one writer."""
+
+import asyncio
+import json
+
+import pytest
+from local_portals import Portal, sources_yaml
+from redis_server import redis_server
+from scrapy.utils.test import get_crawler
+
+from crawler import distributed
+from crawler.settings import crawl_settings
+
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
+    """Scrapy 2.13+ calls start(); scrapy-redis reads its first batch in start_requests()."""
+    sources = [
+        {"name": "甲区人民政府", "url": "http://127.0.0.1:9/a/index.html", "province": "河南省"},
+        {"name": "乙区人民政府", "url": "http://127.0.0.1:9/b/index.html", "province": "河南省"},
+    ]
+    client = distributed.client_for(redis_url)
+    client.delete(*distributed.keys())
+    client.rpush(distributed.START_KEY, *(json.dumps({"source": s["name"]}) for s in sources), "not json")
+    settings = crawl_settings(None, browser=False, overrides=distributed.worker_settings(redis_url))
+    crawler = get_crawler(distributed.DistributedReportsSpider, settings)
+    spider = distributed.DistributedReportsSpider.from_crawler(crawler, sources=sources, browser=False)
+
+    async def first_batch():
+        return [request async for request in spider.start()]
+
+    requests = asyncio.run(first_batch())
+    assert [r.url for r in requests] == [s["url"] for s in sources]
+    assert all(r.callback == spider.parse_list and r.meta["start"] for r in requests)
+    assert client.llen(distributed.START_KEY) == 0, "the batch was taken from Redis"
+
+
+def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_url):
+    with Portal("测试甲区人民政府", 14, per_page=4) as a, Portal("测试乙区人民政府", 9, per_page=4) as b:
+        sources = sources_yaml(tmp_path / "sources.yaml", [a, b])
+        db = tmp_path / "reports.db"
+        result = distributed.crawl(
+            db,
+            redis_url,
+            workers=2,
+            sources_file=sources,
+            browser=False,
+            echo=lambda line: None,
+            settings=FAST,
+        )
+        fetched = {(portal.name, path): n for portal in (a, b) for path, n in portal.requests.items()}
+
+    assert result["finish_reason"] == "finished"
+    assert len(result["workers"]) == 2, "both workers ran and reported"
+    reports = [key for key in fetched if key[1].startswith("/art/")]
+    assert len(reports) == 14 + 9
+    assert all(fetched[key] == 1 for key in reports), "the shared dupefilter: no page fetched twice"
+    assert all(n == 1 for (_, path), n in fetched.items() if path.startswith("/col/"))
+
+    import sqlite_utils
+
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select count(*), count(distinct url) from reports").fetchone() == (23, 23)
+    assert archive.execute("select count(*) from documents where kind = 'report'").fetchone()[0] == 23
+    totals = {name: counts["new"] for name, counts in result["per_source"].items()}
+    assert totals == {"测试甲区人民政府": 14, "测试乙区人民政府": 9}
+    assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "a finished run clears Redis"
