@@ -45,27 +45,30 @@ def read_pdf(data: bytes) -> Document:
         if not data.rstrip().endswith(b"%%EOF"):
             warnings.append("PDF has no end marker (%%EOF): the file may be truncated")
         read = []
-        ocr_pages = 0
+        scanner = Scanner(data)
         for page in pages:
             try:
-                if has_text_layer(page):
-                    read.append(read_page(page))
-                    continue
-                if not page.images and not page.chars:
-                    continue  # a blank page
-                if ocr_pages >= MAX_OCR_PAGES:
-                    warnings.append(f"page {page.page_number}: not read, over {MAX_OCR_PAGES} scanned pages")
-                    continue
-                ocr_pages += 1
-                read.append(ocr_page(data, page.page_number - 1))
+                content = read_page(page) if has_text_layer(page) else layout.Page([])
+                for region in picture_regions(page, content):
+                    if scanner.pages >= MAX_OCR_PAGES:
+                        warnings.append(
+                            f"page {page.page_number}: picture not read, over {MAX_OCR_PAGES} OCR pages"
+                        )
+                        break
+                    scanner.read(page, region, content)
+                if content.items:
+                    read.append(content)
             except ParseError:
                 raise
             except Exception as e:
                 warnings.append(f"page {page.page_number} unreadable: {describe(e)}")
+            finally:
+                page.close()  # pdfplumber keeps each page's objects cached otherwise
+        scanner.close()
         if not read and warnings:
             raise ParseError(f"no page of the PDF could be read ({warnings[-1]})")
-        if ocr_pages:
-            warnings.append(f"{ocr_pages} page(s) read by OCR")
+        if scanner.pages:
+            warnings.append(f"{scanner.pages} page(s) or pictures read by OCR")
         text, tables = layout.assemble(read)
         return Document(text=text, tables=tables, kind="pdf", title=title(pdf), warnings=warnings)
 
@@ -99,17 +102,54 @@ def read_page(page) -> layout.Page:
     return layout.page_from(boxes, blocks)
 
 
-def ocr_page(data: bytes, index: int) -> layout.Page:
-    import pypdfium2
+def picture_regions(page, content: layout.Page) -> list[layout.Bbox]:
+    """What to OCR on a page: all of it when it has no usable text layer but shows something
+    (a scan, glyphs drawn as paths, a broken font); else each large picture with no text over it
+    (a table pasted into the report as a screenshot)."""
+    box = (0.0, 0.0, float(page.width), float(page.height))
+    if not content.items:
+        return [box] if page.images or page.curves or page.rects or page.chars else []
+    regions = []
+    for im in page.images:
+        x0, top = max(im["x0"], 0.0), max(im["top"], 0.0)
+        x1, bottom = min(im["x1"], box[2]), min(im["bottom"], box[3])
+        if (x1 - x0) * (bottom - top) < 0.15 * box[2] * box[3]:
+            continue
+        inside = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
+        if len(inside) < 10:
+            regions.append((x0, top, x1, bottom))
+    return regions
 
-    from .ocr import OCR_DPI, read_array
 
-    doc = pypdfium2.PdfDocument(data)
-    try:
-        image = doc[index].render(scale=OCR_DPI / 72).to_pil().convert("RGB")
-    finally:
-        doc.close()
-    return read_array(image)
+class Scanner:
+    """Renders pages with pdfium (the PDF is opened once, on first need) and OCRs regions of them,
+    adding what it reads to the page's content at the region's place."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.doc = None
+        self.pages = 0
+
+    def read(self, page, region: layout.Bbox, content: layout.Page) -> None:
+        import pypdfium2
+
+        from .ocr import OCR_DPI, read_array
+
+        if self.doc is None:
+            self.doc = pypdfium2.PdfDocument(self.data)
+        self.pages += 1
+        scale = OCR_DPI / 72
+        image = self.doc[page.page_number - 1].render(scale=scale).to_pil().convert("RGB")
+        x0, top, x1, bottom = region
+        image = image.crop((int(x0 * scale), int(top * scale), int(x1 * scale), int(bottom * scale)))
+        read = read_array(image)
+        content.items += [(top + y / scale, item) for y, item in read.items]
+        content.items.sort(key=lambda i: i[0])
+        content.grids += read.grids
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
 
 
 def title(pdf) -> str | None:
