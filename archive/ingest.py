@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from . import lifecycle
 from .db import Archive
 
 STATUSES = ("new", "unchanged", "changed", "not_report", "error")
@@ -56,6 +57,7 @@ def ingest_paths(
     city, county) of every file. Echoes one line per file; returns the counts and problems."""
     archive = db if isinstance(db, Archive) else Archive(db)
     result = IngestSummary()
+    filed = []  # new reports and versions: the cross-year check looks at their agencies
     for path in iter_files(paths):
         url = path.resolve().as_uri()
         try:
@@ -72,4 +74,8 @@ def ingest_paths(
         ingested = archive.ingest_document(fetch.document_id, context=context)
         result.add(ingested.status, str(path), ingested.error)
         echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
+        if ingested.status in ("new", "changed"):
+            filed.append(ingested.report_id)
+    if filed:
+        lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
     return result

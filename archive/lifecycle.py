@@ -214,3 +214,22 @@ def complete_sources(per_source: dict, found: dict, list_pages: dict, max_pages:
         for name, counts in per_source.items()
         if counts.get("pages") and not counts.get("failed") and list_pages.get(name, 0) < max_pages
     }
+
+
+def without_cross_year(db, report: dict) -> dict:
+    """The report row as the parser alone would give it: cross_year failures taken out of
+    check_failures and failed_checks (reparse compares a stored report with a fresh record)."""
+    failed = db.execute(
+        "select count(*) from checks where report_id = ? and rule = ? and passed = 0", [report["id"], RULE]
+    ).fetchone()[0]
+    if not failed:
+        return report
+    rules = [r for r in json.loads(report["failed_checks"] or "[]") if r != RULE]
+    return {**report, "check_failures": report["check_failures"] - failed, "failed_checks": json.dumps(rules)}
+
+
+def agencies_of(db, report_ids) -> set:
+    """The agency names of these reports (what cross_year takes to limit its work)."""
+    ids = list(report_ids)
+    rows = db.execute(f"select distinct agency from reports where id in ({','.join('?' * len(ids))})", ids)
+    return {agency for (agency,) in rows if agency}

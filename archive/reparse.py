@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import parser
 
+from . import lifecycle
 from .db import CELL_TABLES, Archive
 
 SHOWN = 5  # cell changes printed per report; the rest are counted
@@ -47,6 +48,7 @@ def _checks(rows) -> dict:
 def describe_changes(archive: Archive, report: dict, record: dict) -> list[str]:
     """What reparsing changed in one report, in words; empty when nothing did."""
     changes = []
+    report = lifecycle.without_cross_year(archive.db, report)  # derived across reports, not parsed
     columns = archive.report_columns(record, report["source"])
     changed_columns = [k for k, v in columns.items() if report[k] != v]
     if changed_columns:
@@ -60,7 +62,9 @@ def describe_changes(archive: Archive, report: dict, record: dict) -> list[str]:
         ]
         more = f" and {len(diffs) - SHOWN} more" if len(diffs) > SHOWN else ""
         changes.append(f"{len(diffs)} cells changed ({', '.join(shown)}{more})")
-    old_checks = _checks(archive.db["checks"].rows_where("report_id = ?", [report["id"]]))
+    old_checks = _checks(
+        archive.db["checks"].rows_where("report_id = ? and rule != ?", [report["id"], lifecycle.RULE])
+    )
     new_checks = _checks(record.get("checks") or [])
     for key in sorted(old_checks.keys() | new_checks.keys()):
         before, after = old_checks.get(key), new_checks.get(key)
@@ -100,6 +104,7 @@ def reparse(db, echo: Callable[[str], None] = print) -> Counter:
         if result.report_id:
             counts["now_parsed"] += 1
             echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
+    lifecycle.cross_year(archive.db)
     echo(
         f"reparse: {counts['changed']} reports changed, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed to parse (kept), {counts['now_parsed']} documents parsed that failed before"

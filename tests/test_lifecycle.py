@@ -131,3 +131,23 @@ def test_a_report_gone_from_a_complete_list_is_removed_and_comes_back_when_liste
     result = lifecycle.after_crawl(archive.db, started, complete_sources={SOURCE["name"]: [kept, gone]})
     assert result == {"removed": [], "back": 1}
     assert archive.latest_report(gone)["removed_at"] is None
+
+
+def test_ingest_runs_the_check_and_reparse_keeps_it_without_calling_it_a_change(tmp_path):
+    from archive.ingest import ingest_paths
+    from archive.reparse import reparse
+
+    (tmp_path / "2021.txt").write_bytes(report_text(2021, [0] * 7, [2, 0, 0, 0, 0, 1, 3]))
+    (tmp_path / "2022.txt").write_bytes(report_text(2022, [2, 0, 0, 0, 0, 0, 2], [0] * 7))
+    db = tmp_path / "reports.db"
+    ingest_paths(db, [tmp_path / "2021.txt", tmp_path / "2022.txt"], echo=lambda line: None)
+    archive = Archive(db)
+    later = archive.latest_report((tmp_path / "2022.txt").resolve().as_uri())
+    assert cross_year_rows(archive, later["id"])["total"] == (3, 2, 0)
+
+    lines = []
+    counts = reparse(archive, echo=lines.append)
+
+    assert counts["changed"] == 0, lines
+    assert cross_year_rows(archive, later["id"])["total"] == (3, 2, 0)
+    assert archive.latest_report(later["url"])["check_failures"] == later["check_failures"]
