@@ -139,6 +139,16 @@ def test_ocr_rebuilds_the_table_cells(name):
     assert apps[5][:2] == ["三、本年度办理结果", "（一）予以公开"]
 
 
+def test_a_table_pasted_as_a_picture_into_a_text_page_is_read_by_ocr():
+    doc = read("mixed.pdf")
+    lines = doc.text.splitlines()
+    # text-layer paragraphs and the picture's rows, in page order
+    assert lines[1] == "三、收到和处理政府信息公开申请情况（见下表）"
+    assert lines[-1] == "四、政府信息公开行政复议、行政诉讼情况：见下页。"
+    for label in list(EXPECTED["applications"])[:5]:
+        assert matches(values_of(doc.tables, label), EXPECTED["applications"][label]), label
+
+
 # --- real reports with hand-typed truth ------------------------------------------------------
 
 REAL = [
