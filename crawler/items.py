@@ -18,3 +18,4 @@ class FetchedDocument:
     error: str | None = None
     title: str = ""  # the link text that led here (for progress lines)
     context: dict = field(default_factory=dict)  # region of the source: the parser's context
+    warc: tuple | None = None  # (WARC file, offset) of the response record (crawler.warc)

@@ -32,11 +32,15 @@ def challenge(response) -> bool:
 class StayOnSource:
     """Drop requests (and redirects) that leave the hosts of the source that asked for them."""
 
+    def __init__(self, crawler):
+        self.crawler = crawler
+
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler)
 
-    def process_request(self, request, spider):
+    def process_request(self, request):
+        spider = self.crawler.spider
         hosts = spider.hosts.get(request.meta.get("source"))
         if hosts is not None and not on_source(request.url, hosts):
             spider.count(request.meta["source"], "off_host")
@@ -60,7 +64,7 @@ class Backoff:
         s = crawler.settings
         return cls(s.getfloat("RETRY_BACKOFF_BASE", 1.0), s.getfloat("RETRY_BACKOFF_MAX", 30.0))
 
-    async def process_request(self, request, spider):
+    async def process_request(self, request):
         tries = request.meta.get("retry_times", 0)
         if tries and self.base > 0:
             await asyncio.sleep(min(self.base * 2 ** (tries - 1), self.most))
@@ -70,12 +74,20 @@ class Backoff:
 class Challenge:
     """A challenge page goes to the browser (once), and the source's later requests with it."""
 
+    def __init__(self, crawler):
+        self.crawler = crawler
+
     @classmethod
     def from_crawler(cls, crawler):
-        return cls()
+        return cls(crawler)
 
-    def process_response(self, request, response, spider):
+    def process_response(self, request, response):
+        spider = self.crawler.spider
         source = request.meta.get("source")
+        if request.meta.get("playwright") and response.status in (412, 521) and not challenge(response):
+            # The browser passed the challenge: the page it settled on is the content, but
+            # scrapy-playwright reports the status of the first (challenge) answer.
+            return response.replace(status=200)
         if source is None or request.meta.get("playwright") or not challenge(response):
             return response
         spider.count(source, "challenged")

@@ -4,16 +4,26 @@ Parsing happens here, never in the spider."""
 
 import logging
 
+from .warc import link_document
+
 logger = logging.getLogger(__name__)
 
 INGESTED = {"report", "attachment"}
 
 
 class ArchivePipeline:
-    def open_spider(self, spider):
-        self.archive = spider.archive
+    def __init__(self, crawler):
+        self.crawler = crawler
 
-    def process_item(self, item, spider):
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.archive = self.crawler.spider.archive
+
+    def process_item(self, item):
+        spider = self.crawler.spider
         if self.archive is None:
             return item
         fetch = self.archive.record_fetch(
@@ -29,6 +39,8 @@ class ArchivePipeline:
             kind=item.kind,
             error=item.error,
         )
+        if item.warc:
+            link_document(self.archive.db, fetch.document_id, item.warc)
         if item.kind not in INGESTED or item.error:
             return item
         if item.body is None:  # 304: the archive already holds this body

@@ -14,7 +14,6 @@ Scrapy's reactor can run once per process: call ``crawl`` once (the CLI does).
 
 import pathlib
 import shutil
-import sys
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -45,8 +44,10 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
     Returns ``{"run_id", "per_source", "errors", "finish_reason"}``. One failing source never
     stops the others; the table says which failed. ``settings`` overrides Scrapy settings
     (tests use it to shorten delays)."""
-    from archive import Archive
+    from archive import Archive, lifecycle
     from archive.lock import crawl_lock
+
+    from .warc import warc_folder
 
     try:
         sources = load_sources(sources_file, only=only)
@@ -65,7 +66,8 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
             f"{'Resuming' if resuming else 'Crawling'} {len(sources)} source(s) into {db}"
             f" (job state in {jobdir}; Ctrl-C stops, the same command continues)"
         )
-        process = CrawlerProcess(Settings(crawl_settings(jobdir, browser, settings)))
+        warc = {"GOVREPORTS_WARC_DIR": str(warc_folder(db)), "GOVREPORTS_RUN_ID": run_id}
+        process = CrawlerProcess(Settings(crawl_settings(jobdir, browser, {**warc, **(settings or {})})))
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(
             crawler, sources=sources, archive=archive, max_pages=max_pages, browser=browser, echo=echo
@@ -74,6 +76,14 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         spider = crawler.spider
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         per_source = spider.summary()
+        lifecycle.cross_year(archive.db)
+        if reason == "finished":
+            # A resumed run did not read the list pages of the run it continues: no list removals.
+            lists = {name: spider.found[name] for name in per_source} if not resuming else {}
+            pages = {name: len(keys) for name, keys in spider.lists.items()}
+            complete = lifecycle.complete_sources(per_source, lists, pages, spider.max_pages) if lists else {}
+            started = archive.db["crawl_runs"].get(run_id)["started"]
+            lifecycle.after_crawl(archive.db, started, complete)
         archive.finish_run(run_id, per_source, spider.errors)
         archive.close()
     echo(table(per_source))
@@ -106,6 +116,3 @@ def _width(text) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-
-if __name__ == "__main__":  # python -m crawler.run DB [SOURCES]  (tests run crawls in subprocesses)
-    crawl(sys.argv[1], sources_file=sys.argv[2] if len(sys.argv) > 2 else None)

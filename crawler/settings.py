@@ -6,6 +6,9 @@ the User-Agent names the project and where to read about it. The browser (scrapy
 Debian's Chromium) is only used for requests flagged ``meta["playwright"] = True``.
 """
 
+import json
+import os
+
 PROJECT_URL = "https://github.com/govreports/govreports#readme"
 USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of 政府信息公开工作年度报告)"
 
@@ -40,12 +43,14 @@ SETTINGS = {
     "COOKIES_ENABLED": True,
     "HTTPCACHE_ENABLED": False,  # incremental crawling is done with conditional requests instead
     "TELNETCONSOLE_ENABLED": False,
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": os.environ.get("GOVREPORTS_LOG_LEVEL", "WARNING"),
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     "DOWNLOADER_MIDDLEWARES": {
         "crawler.middlewares.StayOnSource": 50,
         "crawler.middlewares.Backoff": 560,
         "crawler.middlewares.Challenge": 570,
+        # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
+        "crawler.warc.WarcMiddleware": 950,
     },
     "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
     # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
@@ -62,10 +67,13 @@ BROWSER_HANDLERS = {
 
 
 def crawl_settings(jobdir=None, browser=True, overrides=None) -> dict:
+    """The settings of one crawl. GOVREPORTS_CRAWL_SETTINGS (JSON) overrides any of them, e.g.
+    ``GOVREPORTS_CRAWL_SETTINGS='{"DOWNLOAD_DELAY": 0}'`` for portals served on 127.0.0.1."""
     settings = dict(SETTINGS)
     if browser:
         settings["DOWNLOAD_HANDLERS"] = BROWSER_HANDLERS
     if jobdir:
         settings["JOBDIR"] = str(jobdir)
+    settings.update(json.loads(os.environ.get("GOVREPORTS_CRAWL_SETTINGS") or "{}"))
     settings.update(overrides or {})
     return settings

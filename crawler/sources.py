@@ -45,12 +45,13 @@ def load_sources(path=None, only=()) -> list[dict]:
         raise SourceError(f"{path}: expected a list of sources under the key 'sources'")
     sources, seen = [], set()
     for i, entry in enumerate(entries, 1):
-        source = check_source(entry, f"{path}: source #{i}")
-        if source["name"] in seen:
-            raise SourceError(f"{path}: source #{i}: the name {source['name']!r} is used twice")
-        seen.add(source["name"])
-        if source.get("enabled", True) is not False:
-            sources.append(source)
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name in seen:
+            raise SourceError(f"{path}: source #{i}: the name {name!r} is used twice")
+        seen.add(name)
+        if isinstance(entry, dict) and entry.get("enabled") is False:
+            continue  # kept in the file with its note (e.g. a malformed URL), not crawled
+        sources.append(check_source(entry, f"{path}: source #{i}"))
     if only:
         missing = [name for name in only if name not in seen]
         if missing:

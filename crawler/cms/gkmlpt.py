@@ -4,7 +4,6 @@ categories are ``window._CONFIG.TREE``; rows come from
 ``/<dept>/gkmlpt/api/all/<category>?page=<n>&sid=<SID>`` as JSON ``{total, articles:[{title, url}]}``.
 Some sites answer everything on page 1 and 404 after it; the spider treats that 404 as the end."""
 
-import json
 import math
 import re
 from urllib.parse import urlsplit
@@ -12,7 +11,8 @@ from urllib.parse import urlsplit
 from . import Link, generic
 
 SID = re.compile(r"SID\s*:\s*['\"]?(\d+)")
-TREE = re.compile(r"TREE\s*:\s*(\[.*?\])\s*[,}]\s*\n", re.S)
+# A node of window._CONFIG.TREE, JSON or JavaScript object syntax.
+NODE = re.compile(r"""["']?id["']?\s*:\s*["']?(\d+)["']?[^{}]*?["']?name["']?\s*:\s*["']([^"']+)""")
 PAGE_SIZE = 10
 
 
@@ -55,19 +55,6 @@ def categories(page) -> list:
     fragment = page.meta.get("fragment") or urlsplit(page.url).fragment
     if fragment.isdigit():
         return [(fragment, "category")]
-    tree = TREE.search(page.text)
-    found = []
-    if tree:
-        try:
-            found = [(str(node["id"]), node.get("name", "")) for node in walk(json.loads(tree.group(1)))]
-        except (ValueError, KeyError, TypeError):
-            found = []
-    named = [(cat, name) for cat, name in found if generic.COLUMN.search(name or "")]
+    tree = page.text[page.text.find("TREE") :] if "TREE" in page.text else ""
+    named = [(cat, name) for cat, name in NODE.findall(tree) if generic.COLUMN.search(name)]
     return named or [("0", "all")]
-
-
-def walk(nodes):
-    for node in nodes or []:
-        if isinstance(node, dict):
-            yield node
-            yield from walk(node.get("children"))

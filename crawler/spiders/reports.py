@@ -202,6 +202,7 @@ class ReportsSpider(scrapy.Spider):
                 via=via,
                 title=response.meta.get("title", ""),
                 context=region(self.sources[source]),
+                warc=response.meta.get("warc"),
             )
             return
         yield self.document(response, kind, via, title=response.meta.get("title", ""))
@@ -230,7 +231,7 @@ class ReportsSpider(scrapy.Spider):
             if "/module/web/jpage/" in request.url:
                 yield from self.other_dataproxy(request)
             return
-        if failure.check(IgnoreRequest) and "robots.txt" not in str(failure.value):
+        if status is None and failure.check(IgnoreRequest) and "robots.txt" not in str(failure.value):
             return  # off the source's hosts: dropped on purpose
         if meta.get("blocked"):
             message = f"anti-bot challenge (HTTP {status}); not crawled without the browser"
@@ -277,6 +278,7 @@ class ReportsSpider(scrapy.Spider):
             via=via,
             title=title,
             context=region(self.sources[source]),
+            warc=response.meta.get("warc"),
         )
 
     def via(self, response):

@@ -1,0 +1,286 @@
+"""Discovery on real CMS markup (../shared/portals/cms), titles and traps, and the sources file.
+
+These read pages as Scrapy responses and call the adapters directly: no network, no reactor.
+"""
+
+import json
+import pathlib
+
+import pytest
+from scrapy.http import HtmlResponse, Request, TextResponse
+
+from crawler.cms import adapter_for, generic
+from crawler.sources import DEFAULT_SOURCES, SourceError, allowed_hosts, load_sources, on_source
+
+SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
+CMS = SHARED / "portals" / "cms"
+
+
+def page(url, body, cls=HtmlResponse, **meta):
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return cls(url=url, body=body, encoding="utf-8", request=Request(url, meta=meta))
+
+
+def real(name, url, cls=HtmlResponse):
+    return page(url, (CMS / name).read_bytes(), cls)
+
+
+def urls(links):
+    return [link.url for link in links]
+
+
+def test_trs_column_reports_and_pages_from_the_pager_script():
+    # The 鄂尔多斯 column: 10 rows (4 reports among news), page count only in `var countPage = 2`.
+    col = real("trs-list-ordos-egb-xxgknb.html", "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
+    name, adapter = adapter_for(col)
+    assert name == "trs"
+    assert [link.title for link in adapter.report_links(col)] == [
+        "鄂尔多斯市2019年政府信息公开工作年度报告",
+        "鄂尔多斯市人民政府办公室2019年政府信息公开工作年度报告",
+        "鄂尔多斯市2018年政府信息公开年度报告",
+        "内蒙古自治区2018年政府信息公开工作年度报告",
+    ]
+    assert (
+        urls(adapter.report_links(col))[0]
+        == "http://www.ordos.gov.cn/egb/xxgk/xxgknb/202009/t20200903_2748784.html"
+    )
+    assert set(urls(adapter.next_pages(col))) == {"http://www.ordos.gov.cn/egb/xxgk/xxgknb/index_1.html"}
+
+
+def test_trs_pager_script_without_rendered_links_still_gives_every_page():
+    # What a crawler receives: the script only, no rendered <a href="index_1.html">.
+    script = '<script>var currentPage = 0;var countPage = 4\ndocument.write("<a href=\\"index"+"_" + nextPage + "."+"shtml\\">下一页</a>");</script>'
+    col = page("http://www.x.gov.cn/zwgk/nb/index.shtml", f"<html><body>{script}</body></html>")
+    assert urls(generic.next_pages(col)) == [
+        f"http://www.x.gov.cn/zwgk/nb/index_{k}.shtml" for k in (1, 2, 3)
+    ]
+    short = page(
+        "http://www.ndrc.gov.cn/xxgk/nb/index.html", '<script>createPageHTML(3, 0, "index", "html");</script>'
+    )
+    assert urls(generic.next_pages(short)) == [
+        "http://www.ndrc.gov.cn/xxgk/nb/index_1.html",
+        "http://www.ndrc.gov.cn/xxgk/nb/index_2.html",
+    ]
+    csrc = page(
+        "http://www.csrc.gov.cn/csrc/c106256/fg.shtml",
+        "<script>createPageHTML('page_div', 3, 1, 'fg', 'shtml', 89);</script>",
+    )
+    assert urls(generic.next_pages(csrc)) == [
+        "http://www.csrc.gov.cn/csrc/c106256/fg_2.shtml",
+        "http://www.csrc.gov.cn/csrc/c106256/fg_3.shtml",
+    ]
+
+
+def test_hanweb_datastore_column_and_dataproxy_pages():
+    col = real(
+        "hanweb-jpage-list-jiangsu-gov-condensed.html", "http://www.jiangsu.gov.cn/col/col33718/index.html"
+    )
+    name, adapter = adapter_for(col)
+    assert name == "hanweb"
+    # The rows sit in <script type="text/xml"> CDATA; they are news, not reports.
+    assert [link.title for link in __import__("crawler.cms.hanweb", fromlist=["x"]).records(col)][
+        0
+    ] == "连云港跨里海班列运输提质提速"
+    assert adapter.report_links(col) == []
+    (proxy,) = adapter.next_pages(col)
+    assert proxy.url.startswith(
+        "http://www.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1"
+    )
+    assert "columnid=33718" in proxy.url and "unitid=212860" in proxy.url
+
+    xml = real(
+        "hanweb-dataproxy-gxt-jiangsu-condensed.xml",
+        "http://gxt.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&columnid=6278",
+        TextResponse,
+    )
+    assert adapter_for(xml)[0] == "hanweb"
+    pages = adapter.next_pages(xml)  # <totalpage>63</totalpage>: pages 2 … 63
+    assert len(pages) == 62 and pages[0].url.endswith("page=2&appid=1&webid=1&columnid=6278")
+    # Two records with links, one "无链接脏数据" record without: skipped, not an error.
+    from crawler.cms import hanweb
+
+    assert [link.url for link in hanweb.records(xml)] == [
+        "http://gxt.jiangsu.gov.cn/art/2026/6/10/art_6278_11783480.html",
+        "http://gxt.jiangsu.gov.cn/art/2026/5/18/art_6278_11772533.html",
+    ]
+
+
+def test_hanweb_records_that_name_reports_are_reports():
+    xml = (
+        "<datastore><totalrecord>2</totalrecord><totalpage>1</totalpage><recordset>"
+        "<record><![CDATA[<li><a href='/art/2024/1/22/art_1229_88123.html' title='杭州市卫生健康委员会2023年度政府信息公开工作年度报告'>杭州市卫生健康委员会2023年度…</a></li>]]></record>"
+        "<record><![CDATA[<li><a href='/art/2024/1/2/art_1229_88000.html'>关于报送2023年政府信息公开工作年度报告的通知</a></li>]]></record>"
+        "</recordset></datastore>"
+    )
+    response = page("http://wsjkw.hangzhou.gov.cn/module/web/jpage/dataproxy.jsp?page=1", xml, TextResponse)
+    name, adapter = adapter_for(response)
+    assert name == "hanweb"
+    # The long title= wins over the shortened text; the notice about reports is a trap.
+    assert [(link.url, link.title) for link in adapter.report_links(response)] == [
+        (
+            "http://wsjkw.hangzhou.gov.cn/art/2024/1/22/art_1229_88123.html",
+            "杭州市卫生健康委员会2023年度政府信息公开工作年度报告",
+        )
+    ]
+    assert adapter.next_pages(response) == []
+
+
+def test_vsb_pages_are_numbered_downwards():
+    col = real("vsb-list-whit-edu-zcyzc.html", "http://www.whit.edu.cn/xwzx/zcyzc.htm")
+    name, adapter = adapter_for(col)
+    assert name == "vsb"
+    pages = set(urls(adapter.next_pages(col)))
+    # _simple_list_gotopage_fun(31, …): page 2 is zcyzc/30.htm, the last zcyzc/1.htm.
+    assert {f"http://www.whit.edu.cn/xwzx/zcyzc/{n}.htm" for n in range(1, 31)} == pages
+    assert adapter.report_links(col) == []  # procurement notices, no report
+
+
+def test_gkmlpt_index_calls_the_api_and_the_api_pages():
+    index = page(
+        "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/index",
+        '<html><script>window._CONFIG = {SID: \'662021\',\nTREE: [{"id": 720, "name": "政策文件"}, {"id": 721, "name": "政府信息公开年报"}]\n};</script></html>',
+    )
+    name, adapter = adapter_for(index)
+    assert name == "gkmlpt"
+    (api,) = adapter.next_pages(index)
+    assert api.url == "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021"
+
+    fixture = json.loads((CMS / "gkmlpt-api-all-yangjiang-testfixture.json").read_text(encoding="utf-8"))
+    fixture.pop("_provenance")
+    fixture["articles"].append(
+        {
+            "title": "阳江市住房和城乡建设局2023年政府信息公开工作年度报告",
+            "url": "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/content/0/970/post_970001.html",
+        }
+    )
+    response = page(api.url, json.dumps(fixture, ensure_ascii=False), TextResponse)
+    assert adapter_for(response)[0] == "gkmlpt"
+    assert urls(adapter.report_links(response)) == [
+        "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/content/0/970/post_970001.html"
+    ]
+    # total 145 with 2 rows on page 1 -> pages 2 … 73; only page 1 plans the rest.
+    pages = urls(adapter.next_pages(response))
+    assert pages[0].endswith("/api/all/721?page=2&sid=662021") and len(pages) == 72
+
+
+def test_epoint_and_hanweb_report_pages_give_their_attachments():
+    detail = real(
+        "epoint-detail-fragment-jiande-ggzy.html", "http://ggzy.jiande.gov.cn/art/2021/6/30/art_1.html"
+    )
+    assert adapter_for(detail)[0] == "epoint"
+    assert urls(generic.attachment_links(detail)) == [
+        "http://tfile.zhaotx.cn/files/webfile/20210707/doc/C3DDE5C689574F8ABBFC723254D8109C.doc"
+    ]
+    ucap = real(
+        "ucap-list-and-detail-jiuquan-condensed.html",
+        "http://www.jiuquan.gov.cn/zjj/c106845/202604/7c0f7f036f8347a0bbfae8649cede720.shtml",
+    )
+    (pdf,) = generic.attachment_links(ucap)
+    assert pdf.url.startswith(
+        "http://www.jiuquan.gov.cn/zjj/c106845/202604/7c0f7f036f8347a0bbfae8649cede720/files/"
+    )
+    assert pdf.url.endswith(".pdf")
+    gkmlpt = page(
+        "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/content/0/963/post_963149.html",
+        '<script>window._CONFIG={DETAIL:{"attachment":[{"url":"http:\\/\\/www.yangjiang.gov.cn\\/yjzjj\\/attachment\\/0\\/88\\/88389\\/963149.pdf"}]}}</script>',
+    )
+    assert urls(generic.attachment_links(gkmlpt)) == [
+        "http://www.yangjiang.gov.cn/yjzjj/attachment/0/88/88389/963149.pdf"
+    ]
+
+
+def test_jpaas_json_lists_are_read_by_shape():
+    body = {
+        "data": {
+            "totalPage": 3,
+            "list": [
+                {
+                    "title": "临夏州民政局2023年政府信息公开工作年度报告",
+                    "url": "/col/col5/art/2024/art_0123456789abcdef0123456789abcdef.html",
+                },
+                {
+                    "title": "全州2023年政府信息公开工作年度报告汇总",
+                    "url": "/col/col5/art/2024/art_00000000000000000000000000000000.html",
+                },
+            ],
+        }
+    }
+    response = page(
+        "http://www.linxia.gov.cn/api/col/5/list?pageNo=1", json.dumps(body, ensure_ascii=False), TextResponse
+    )
+    name, adapter = adapter_for(response)
+    assert name == "hanweb_jpaas"
+    assert urls(adapter.report_links(response)) == [
+        "http://www.linxia.gov.cn/col/col5/art/2024/art_0123456789abcdef0123456789abcdef.html"
+    ]
+    assert urls(adapter.next_pages(response)) == [
+        "http://www.linxia.gov.cn/api/col/5/list?pageNo=2",
+        "http://www.linxia.gov.cn/api/col/5/list?pageNo=3",
+    ]
+
+
+@pytest.mark.parametrize(
+    "title, report",
+    [
+        ("杭州市卫生健康委员会2023年度政府信息公开工作年度报告", True),
+        ("北京市密云区2017年政府信息公开工作年报", True),
+        ("二〇二三年政务公开工作年度报告", True),
+        ("政府信息公开工作年度报告", False),  # a column name: no year
+        ("2023年度政府信息公开工作年度报告汇总", False),  # aggregated page
+        ("关于报送2023年政府信息公开工作年度报告的通知", False),
+        ("一图读懂2023年政府信息公开工作年度报告", False),
+        ("各区县2022年政府信息公开工作年度报告", False),  # city-wide collection
+        ("2023年政府工作报告", False),  # not the disclosure report
+    ],
+)
+def test_report_titles_and_traps(title, report):
+    assert generic.is_report_title(title) is report
+
+
+def test_column_titles_lead_to_report_lists():
+    assert generic.is_column_title("政府信息公开年报")
+    assert generic.is_column_title("2023年度政府信息公开工作年度报告汇总")  # followed as a list
+    assert not generic.is_column_title("2023年政府信息公开工作年度报告")  # a report
+    assert generic.is_column_title("2023年", inside_column=True) and not generic.is_column_title("2023年")
+    assert generic.is_entry_title("政府信息公开") and not generic.is_entry_title("政府信息公开指南")
+
+
+def test_the_bundled_sources_load(tmp_path):
+    sources = load_sources(DEFAULT_SOURCES)
+    assert len(sources) > 400  # the real list, without the entries marked enabled: false
+    assert all(s.get("enabled", True) for s in sources)
+    handan = next(s for s in sources if s.get("domains"))
+    assert len(allowed_hosts(handan)) >= 2
+
+
+def test_sources_errors_name_the_file_and_the_entry(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "sources:\n  - name: 某县人民政府\n    url: ftp://x.gov.cn/\n    province: 河北省\n", encoding="utf-8"
+    )
+    with pytest.raises(SourceError, match=r"bad\.yaml: source #1 \(某县人民政府\): 'url' must be an http"):
+        load_sources(bad)
+    bad.write_text("sources:\n  - name: A\n    url: http://a.gov.cn/\n    level: town\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"source #1 \(A\): 'level' must be one of"):
+        load_sources(bad)
+    bad.write_text("sources: [", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad\.yaml: not valid YAML"):
+        load_sources(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "sources:\n  - {name: A, url: 'http://a.gov.cn/'}\n  - {name: B, url: 'http://b.gov.cn/'}\n",
+        encoding="utf-8",
+    )
+    assert [s["name"] for s in load_sources(good, only=["B"])] == ["B"]
+    with pytest.raises(SourceError, match="no source named 'C'"):
+        load_sources(good, only=["C"])
+
+
+def test_hosts_of_a_source():
+    hosts = allowed_hosts({"url": "https://www.hefei.gov.cn/", "domains": ["127.0.0.1:8123"]})
+    assert on_source("http://www.hefei.gov.cn/xxgk/", hosts)
+    assert on_source("http://zwgk.hefei.gov.cn/nb/", hosts)  # subdomain of the www host
+    assert on_source("http://127.0.0.1:8123/x", hosts)
+    assert not on_source("http://127.0.0.1:8124/x", hosts)  # another port is another host
+    assert not on_source("http://www.hefei.gov.cn.zwinkt.com/", hosts)
