@@ -24,9 +24,9 @@ seek straight to a record's offset.
 import datetime
 import os
 import pathlib
-from dataclasses import dataclass
 from http import HTTPStatus
 from io import BytesIO
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -40,8 +40,7 @@ DEFAULT_MAX_BYTES = 1024**3
 FRAMING_HEADERS = {"transfer-encoding", "content-length"}
 
 
-@dataclass(frozen=True)
-class WarcRef:
+class WarcRef(NamedTuple):
     file: str  # file name inside the WARC folder
     offset: int  # byte offset of the response record (start of its gzip member)
 
@@ -178,7 +177,9 @@ class WarcMiddleware:
 
     def process_response(self, request, response, spider=None):
         def pairs(headers):
-            return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
+            return [
+                (k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values
+            ]
 
         ref = self.writer.write(
             url=response.url,
@@ -197,12 +198,13 @@ class WarcMiddleware:
         self.writer.close()
 
 
-def read_record(folder, ref: WarcRef):
-    """The (url, status, headers, body) of the response record at ref, read with warcio."""
+def read_record(folder, ref):
+    """The (url, status, headers, body) of the response record at ref, a WarcRef or (file, offset)."""
     from warcio.archiveiterator import ArchiveIterator
 
-    with open(pathlib.Path(folder) / ref.file, "rb") as f:
-        f.seek(ref.offset)
+    file, offset = ref
+    with open(pathlib.Path(folder) / file, "rb") as f:
+        f.seek(offset)
         record = next(iter(ArchiveIterator(f)))
         return (
             record.rec_headers.get_header("WARC-Target-URI"),
