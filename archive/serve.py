@@ -49,6 +49,8 @@ def datasette_args(
     for flag, folder in (("--template-dir", "templates"), ("--plugins-dir", "plugins")):
         if (DATASETTE_DIR / folder).is_dir():
             args += [flag, os.fspath(DATASETTE_DIR / folder)]
+    if (DATASETTE_DIR / "static").is_dir():  # the site's stylesheet (datasette/plugins/govreports_site.py)
+        args += ["--static", f"govreports-static:{DATASETTE_DIR / 'static'}"]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args
