@@ -76,7 +76,7 @@ def summary(record: dict) -> str:
         f"checks:    {len(record['checks']) - len(failed)} passed, {len(failed)} failed",
     ]
     for c in failed:
-        where = c.get("row") or c.get("column") or ""
+        where = c.get("row") or c.get("column") or c.get("proceeding") or ""
         lines.append(f"  failed {c['rule']} {where}: expected {c.get('expected')}, found {c.get('found')}")
     return "\n".join(lines)
 
@@ -144,7 +144,16 @@ def serve(db, host, port, no_open):
     show_default=True,
     help="Allow the headless Chromium fallback for JavaScript lists and anti-bot pages.",
 )
-def crawl(sources_file, db, only, max_pages, browser):
+@click.option(
+    "--workers", type=int, default=0, help="Distributed: N crawler worker processes (needs --redis)."
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Redis for the shared frontier, e.g. redis://127.0.0.1:6379/0.",
+)
+def crawl(sources_file, db, only, max_pages, browser, workers, redis_url):
     """Crawl portals for annual reports into the archive DB.
 
     Polite (robots.txt, AutoThrottle, 2 requests per host), incremental (unchanged reports are not
@@ -155,12 +164,54 @@ def crawl(sources_file, db, only, max_pages, browser):
     Examples:
         govreports crawl --db reports.db
         govreports crawl --sources my-sources.yaml --db reports.db --only 宁波市北仑区人民政府
-    """
-    from crawler.run import crawl as run_crawl
+        govreports crawl --db reports.db --workers 4 --redis redis://127.0.0.1:6379/0
 
-    run_crawl(
-        db, sources_file=sources_file, only=list(only), max_pages=max_pages, browser=browser, echo=click.echo
-    )
+    Two crawls of one DB never overlap: the second stops at once (lock file DB.lock).
+    """
+    from archive.lock import CrawlLocked
+    from crawler.sources import SourceError
+
+    if bool(workers) != bool(redis_url):
+        raise click.UsageError("--workers and --redis go together (distributed crawl on scrapy-redis)")
+    options = {"sources_file": sources_file, "only": list(only), "max_pages": max_pages, "browser": browser}
+    try:
+        if workers:
+            from crawler.distributed import crawl as run_distributed
+
+            run_distributed(db, redis_url, workers=workers, echo=click.echo, **options)
+        else:
+            from crawler.run import crawl as run_crawl
+
+            run_crawl(db, echo=click.echo, **options)
+    except (CrawlLocked, SourceError, ConnectionError) as e:
+        raise click.ClickException(str(e)) from e
+
+
+@cli.command("ingest-queue")
+@click.option(
+    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
+)
+@click.option("--redis", "redis_url", metavar="URL", required=True, help="Redis of the distributed crawl.")
+@click.option(
+    "--wait", default=5.0, show_default=True, help="Stop after the queue stayed empty this many seconds."
+)
+def ingest_queue(db, redis_url, wait):
+    """File the documents that distributed crawl workers queued in Redis (the single DB writer).
+
+    `govreports crawl --workers N --redis URL` is its own writer; run this to file what is left
+    in the queue after that process was stopped, or next to workers started by hand.
+
+    \b
+    Example:
+        govreports ingest-queue --db reports.db --redis redis://127.0.0.1:6379/0
+    """
+    from archive.lock import CrawlLocked
+    from crawler.distributed import drain
+
+    try:
+        drain(db, redis_url, echo=click.echo, wait=wait)
+    except (CrawlLocked, ConnectionError) as e:
+        raise click.ClickException(str(e)) from e
 
 
 @cli.command()

@@ -32,6 +32,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 import redis
 import sqlite_utils
@@ -39,7 +41,7 @@ from scrapy_redis.spiders import RedisMixin
 
 from archive.db import Archive
 
-from .spiders.reports import ReportsSpider
+from .spiders.reports import COLUMNS, MAX_LIST_PAGES, ReportsSpider
 
 PREFIX = "govreports"
 START_KEY = f"{PREFIX}:start"
@@ -134,11 +136,19 @@ def raw_store(db_path):
 class QueuePipeline:
     """Worker side of the ingest queue: raw bytes to the raw store, a message to Redis."""
 
-    def open_spider(self, spider):
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        spider = self.crawler.spider
         self.store = raw_store(spider.db_path)
         self.client = client_for(spider.redis_url)
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         message = {k: v for k, v in vars(item).items() if k != "body"}
         message["sha256"] = self.store.put(item.body)[0] if item.body is not None else None
         self.client.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
@@ -215,14 +225,34 @@ def worker(db, redis_url, sources_file=None, only=(), max_pages=None, browser=Tr
 # -- the writer ----------------------------------------------------------------------------------
 
 
+class Ledger:
+    """The writer's side of a spider for ``ArchivePipeline``: the archive and counts per source."""
+
+    def __init__(self, archive, echo=print):
+        self.archive = archive
+        self.echo = echo
+        self.counts = defaultdict(Counter)
+        self.errors = []
+
+    def count(self, source, key, n=1):
+        self.counts[source][key] += n
+
+    def fail(self, source, url, message):
+        self.count(source, "failed")
+        self.errors.append({"source": source, "url": url, "error": message})
+        self.echo(f"  failed   {source}: {url}: {message}")
+
+    def summary(self, names=()) -> dict:
+        return {name: {key: self.counts[name][key] for key in COLUMNS} for name in [*names, *self.counts]}
+
+
 def ingest_queue(archive, client, ledger, done=lambda: True, wait=1.0) -> int:
     """Pop queued documents and file them in the archive until ``done()`` says no more will come
-    and the queue is empty. ``ledger`` counts per source (a ReportsSpider's counters). Returns the
-    number of documents filed."""
+    and the queue is empty. ``ledger`` counts per source. Returns the number of documents filed."""
     from .pipelines import ArchivePipeline
 
-    pipeline = ArchivePipeline()
-    pipeline.open_spider(ledger)
+    pipeline = ArchivePipeline(SimpleNamespace(spider=ledger))  # the pipeline reads crawler.spider
+    pipeline.open_spider()
     filed = 0
     while True:
         popped = client.blpop([DOCUMENTS_KEY], timeout=wait)
@@ -232,7 +262,7 @@ def ingest_queue(archive, client, ledger, done=lambda: True, wait=1.0) -> int:
             continue
         message = json.loads(popped[1])
         try:
-            pipeline.process_item(decode_item(message, archive.store), ledger)
+            pipeline.process_item(decode_item(message, archive.store))
         except Exception as e:  # one bad message never stops the writer
             ledger.fail(message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}")
         filed += 1
@@ -300,7 +330,7 @@ def crawl(
             f"{'Resuming' if resuming else 'Crawling'} {len(sources)} source(s) into {db} with {workers} "
             f"worker(s) on {redis_url} (frontier in Redis; Ctrl-C stops, the same command continues)"
         )
-        ledger = ReportsSpider(sources, archive=archive, max_pages=max_pages, browser=browser, echo=echo)
+        ledger = Ledger(archive, echo)
         procs = start_workers(workers, db, redis_url, sources_file, only, max_pages, browser, settings)
         try:
             ingest_queue(archive, client, ledger, done=lambda: all(p.poll() is not None for p in procs))
@@ -310,13 +340,12 @@ def crawl(
                     p.terminate()
                 p.wait()
         shared = merge_summaries(client, ledger)
-        per_source = ledger.summary()
+        per_source = ledger.summary(s["name"] for s in sources)
         finished = all(p.returncode == 0 for p in procs) and len(shared["workers"]) == workers
         lifecycle.cross_year(archive.db)
         if finished:
-            complete = lifecycle.complete_sources(
-                per_source, shared["found"], shared["list_pages"], ledger.max_pages
-            )
+            pages = max_pages or MAX_LIST_PAGES
+            complete = lifecycle.complete_sources(per_source, shared["found"], shared["list_pages"], pages)
             lifecycle.after_crawl(archive.db, started, complete)
             client.delete(*keys())
         archive.finish_run(run_id, per_source, ledger.errors)
@@ -331,6 +360,21 @@ def crawl(
         "finish_reason": "finished" if finished else "stopped",
         "workers": shared["workers"],
     }
+
+
+def drain(db, redis_url, echo=print, wait=5.0) -> dict:
+    """``govreports ingest-queue``: file what workers queued, until the queue stays empty for
+    ``wait`` seconds with no worker registered. Returns the per-source counts."""
+    from archive.lock import crawl_lock
+
+    client = client_for(redis_url)
+    with crawl_lock(db, command="ingest-queue"):
+        archive = Archive(db)
+        ledger = Ledger(archive, echo)
+        filed = ingest_queue(archive, client, ledger, done=lambda: not client.scard(WORKERS_KEY), wait=wait)
+        archive.close()
+    echo(f"ingest-queue: {filed} documents filed from {redis_url}")
+    return ledger.summary()
 
 
 if __name__ == "__main__":  # a worker process: python -m crawler.distributed '{"db": ..., "redis_url": ...}'

@@ -175,7 +175,7 @@ class WarcMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request, response):
         def pairs(headers):
             return [
                 (k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values

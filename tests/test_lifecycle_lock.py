@@ -61,3 +61,15 @@ def test_lock_of_another_host_is_never_stolen(tmp_path):
     lock_path(db).write_text(json.dumps({"pid": 1, "host": "some-other-host", "command": "crawl"}))
     with pytest.raises(CrawlLocked, match="some-other-host"), crawl_lock(db):
         pass
+
+
+def test_govreports_crawl_refuses_to_start_while_another_crawl_holds_the_lock(tmp_path):
+    db = tmp_path / "reports.db"
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: 某区人民政府, url: 'http://127.0.0.1:9/nb/', province: 河南省}\n")
+    with crawl_lock(db):
+        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources)]
+        second = subprocess.run(cmd, capture_output=True, text=True)
+    assert second.returncode == 1
+    assert f"another crawl is running (pid {os.getpid()}" in second.stderr
+    assert not db.exists(), "the second run touched nothing"
