@@ -42,7 +42,7 @@ _NOT_TITLE = re.compile(r"[，。；：、《》>＞|]|根据|按照|^本|^正�
 _SENTENCE_NAME = re.compile(
     rf"(?:^|[，。；、：\s]|年度?)([{_HAN}（）()]{{3,30}}?)(?:认真贯彻|深入贯彻|全面贯彻|坚持|高度重视|严格按照|严格落实)"
 )
-_COMPILED_BY = re.compile(rf"由([{_HAN}（）()]{{3,30}}?)(?:负责|根据|依据|按照)?[^。]{{0,40}}?编制")
+_COMPILED_BY = re.compile(rf"由([{_HAN}（）()]{{3,30}}?)(?=根据|依据|按照|负责|结合|编制)")
 _TRADITIONAL = set("報資區縣衛會開門關為這們個來對時說與於義務應東書權處辦機醫療農業經濟臺灣")
 
 SECTION_KEYWORDS = {
@@ -65,7 +65,8 @@ def _t2s() -> OpenCC:
 
 def simplified(text: str) -> str:
     """Traditional characters made simplified, when the text is written in them."""
-    if sum(1 for ch in text[:5000] if ch in _TRADITIONAL) < 3:
+    sample = text[:5000]
+    if sum(1 for ch in sample if ch in _TRADITIONAL) < min(3, 1 + len(sample) // 200):
         return text
     return _t2s().convert(text)
 
@@ -232,7 +233,14 @@ def read_meta(doc: Document, text: str) -> dict:
     """title, agency, year (int) and published_date (ISO) of a report; None where not stated."""
     text = simplified(text)
     doc_title = _clean(simplified(doc.title)) if doc.title else None
-    title = doc_title if doc_title and _REPORT.search(doc_title) else title_from_text(text) or doc_title
+    # The document's own title (page metadata, PDF properties) first, if it names a report; but a
+    # generic one (政府信息公开工作年度报告, no agency in it) gives way to the title in the text.
+    titles = [
+        t
+        for t in (doc_title if doc_title and _REPORT.search(doc_title) else None, title_from_text(text))
+        if t
+    ]
+    title = next((t for t in titles if agency_from_title(t)), titles[0] if titles else doc_title)
     agency = agency_from_title(title)
     body_names = agency_from_body(text)
     if agency is None and body_names:
@@ -276,9 +284,12 @@ def split_sections(text: str) -> dict:
     Parts come in order, so a later heading of an earlier part (a table's own caption) is text.
     Top-level headings (一、总体情况) are placed first; a part still missing may then start at a
     lesser heading between its neighbours."""
-    lines = simplified(text).splitlines()
+    lines = text.splitlines()
+    keys = simplified(text).splitlines()  # traditional text is matched simplified, returned as printed
+    if len(keys) != len(lines):
+        lines = keys
     order = list(SECTION_KEYWORDS)
-    found = [(i, h) for i, line in enumerate(lines) if (h := _heading(line))]
+    found = [(i, h) for i, line in enumerate(keys) if (h := _heading(line))]
     starts: dict[str, int] = {}
     for tier in (1, 2):
         for i, (part, t) in found:
