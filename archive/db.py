@@ -95,12 +95,21 @@ class Archive:
 
     # fetches
 
+    # Rows are read and written with plain SQL on the paths taken once per fetch: sqlite-utils'
+    # get()/update()/rows_where() look the schema up again on every call.
+
+    def _row(self, sql: str, params: list) -> dict | None:
+        return next(self.db.query(sql, params), None)
+
+    def _set(self, table: str, row_id: int, values: dict) -> None:
+        assignments = ", ".join(f"[{column}] = ?" for column in values)
+        self.db.execute(f"update [{table}] set {assignments} where id = ?", [*values.values(), row_id])
+
     def _last_fetch(self, url: str) -> dict | None:
         """The URL's last fetch that had a body."""
-        rows = self.db["documents"].rows_where(
-            "url = ? and sha256 is not null", [url], order_by="id desc", limit=1
+        return self._row(
+            "select * from documents where url = ? and sha256 is not null order by id desc limit 1", [url]
         )
-        return next(iter(rows), None)
 
     def known(self, url: str) -> dict | None:
         last = self._last_fetch(url)
@@ -135,7 +144,7 @@ class Archive:
         if last and digest == last["sha256"] and error is None:
             updates = {"last_fetched_at": fetched_at}
             updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
-            self.db["documents"].update(last["id"], updates)
+            self._set("documents", last["id"], updates)
             return FetchResult(last["id"], digest, is_new_body, False)
         row = {
             "url": url,
@@ -172,8 +181,7 @@ class Archive:
     # reports
 
     def latest_report(self, url: str) -> dict | None:
-        rows = self.db["reports"].rows_where("url = ? and is_latest = 1", [url], limit=1)
-        return next(iter(rows), None)
+        return self._row("select * from reports where url = ? and is_latest = 1 limit 1", [url])
 
     def context_for(self, source: str | None) -> dict | None:
         """The region context of a source: its province, city and county."""
@@ -201,12 +209,12 @@ class Archive:
         self, document_id: int, context: dict | None = None, source: str | None = None
     ) -> IngestResult:
         """Parse a stored document and file it as a report (see the module docstring for versions)."""
-        doc = self.db["documents"].get(document_id)
+        doc = self._row("select * from documents where id = ?", [document_id])
         if source and not doc["source"]:
             doc["source"] = source
-        if context:  # kept, so that reparse sees the report the way ingest saw it
-            self.db["documents"].update(document_id, {"context": _json(context)})
+        if context and _json(context) != doc["context"]:  # kept: reparse sees the report as ingest did
             doc["context"] = _json(context)
+            self._set("documents", document_id, {"context": doc["context"]})
         if not doc["sha256"]:
             reason = f"no body to parse ({doc['error'] or 'status ' + str(doc['status'])})"
             self._error_row("error", doc["url"], reason, document_id)
@@ -215,7 +223,7 @@ class Archive:
         latest = self.latest_report(doc["url"])
         if latest and latest["sha256"] == doc["sha256"]:
             if seen > (latest["last_seen"] or ""):
-                self.db["reports"].update(latest["id"], {"last_seen": seen, "removed_at": None})
+                self._set("reports", latest["id"], {"last_seen": seen, "removed_at": None})
             return IngestResult("unchanged", latest["id"])
         try:
             record = self.parse_document(doc, context)
@@ -223,13 +231,13 @@ class Archive:
             status = "not_report" if isinstance(e, parser.NotAReport) else "error"
             reason = str(e)
             with self.db.atomic():
-                self.db["documents"].update(document_id, {"parse_status": status})
+                self._set("documents", document_id, {"parse_status": status})
                 self._error_row(status, doc["url"], reason, document_id)
             return IngestResult(status, None, reason)
         ensure_codes(self.db, record)
         with self.db.atomic():
             if latest:
-                self.db["reports"].update(latest["id"], {"is_latest": 0})
+                self._set("reports", latest["id"], {"is_latest": 0})
                 unindex_report(self.db, latest["id"])
             row = {
                 "url": doc["url"],
@@ -245,7 +253,7 @@ class Archive:
             report_id = self.db["reports"].insert(row).last_pk
             self.write_cells(report_id, record)
             index_report(self.db, report_id, row["title"], row["agency"], row["text"])
-            self.db["documents"].update(document_id, {"parse_status": "report"})
+            self._set("documents", document_id, {"parse_status": "report"})
         return IngestResult("changed" if latest else "new", report_id)
 
     def report_columns(self, record: dict, source: str | None) -> dict:
