@@ -18,9 +18,10 @@ Public API (used by the crawler, the CLI and Datasette):
     search("reports.db", "复议")  # -> latest reports matching, with a snippet; 1-character
                                   #    queries and longer ones work (see archive/search.py)
 
-Modules: db (Archive), schema (tables, code tables), store (raw store), search (Chinese
-full-text search, also a Datasette plugin), ingest (`govreports ingest`), serve
-(`govreports serve`), reparse (`govreports reparse`).
+Modules: db (Archive), schema (tables, code tables with Chinese labels), store (raw store),
+search (Chinese full-text search, also a Datasette plugin), ingest (`govreports ingest`), serve
+(`govreports serve`), reparse (`govreports reparse`), lifecycle (removed reports, the cross-year
+check), lock (one crawl per archive at a time), cli (`govreports`).
 """
 
 from .db import Archive, FetchResult, IngestResult
