@@ -81,13 +81,13 @@ def clean_cell(text: str) -> str:
     return out
 
 
-def text_of(el: lxml.html.HtmlElement) -> str:
+def text_of(el: lxml.html.HtmlElement, skip=()) -> str:
     """The element's text with a line break at every <br> and around every block element."""
     parts: list[str] = []
 
     def walk(e):
         tag = e.tag.lower() if isinstance(e.tag, str) else None
-        if tag in _SKIP:
+        if tag in _SKIP or e in skip:
             return
         if tag in _BLOCK:
             parts.append("\n")
@@ -230,13 +230,16 @@ def page_title(root) -> tuple[str | None, object]:
     return (parts[0] if parts else None), None
 
 
-def published_date(root) -> str | None:
+def published_date(root, main=None) -> str | None:
+    """From the page's metadata, else a 发布日期 label around the article (not in it: a report or
+    notice may quote other documents' dates)."""
     value = _meta(root, *_PUBLISHED_META)
     date = iso_date(value) if value else None
     if date:
         return date
     body = root.find("body")
-    m = PUBLISHED_LABEL.search(clean_line(text_of(body if body is not None else root)).replace("\n", " "))
+    around = text_of(body if body is not None else root, skip={main} if main is not None else ())
+    m = PUBLISHED_LABEL.search(clean_line(around.replace("\n", " ")))
     return iso_date(m.group(1)) if m else None
 
 
@@ -303,9 +306,13 @@ def _trafilatura_text(root, tables: list, lines_of: list[list[str]]) -> str | No
     return "\n".join(out)
 
 
-def _lxml_text(root, lines_of_table: dict) -> str:
+def main_content(root):
+    """The article container of a known CMS template, if the page has one."""
+    return next((el for xp in _MAIN for el in root.xpath(xp)), None)
+
+
+def _lxml_text(root, main, lines_of_table: dict) -> str:
     """Text of the main content block (or the body without navigation, header and footer)."""
-    main = next((el for xp in _MAIN for el in root.xpath(xp)), None)
     skip = set()
     if main is None:
         main = root.find("body") if root.find("body") is not None else root
@@ -343,6 +350,17 @@ def _lxml_text(root, lines_of_table: dict) -> str:
     return "\n".join(out)
 
 
+def _enough(text: str, fallback: str, from_container: bool) -> bool:
+    """Did trafilatura keep the article? Against a known CMS container: nearly all its paragraphs.
+    Against the whole body (menus and all): at least a third of its text."""
+    if from_container:
+        paragraphs = [line for line in fallback.split("\n") if len(line) >= 10 and "\t" not in line]
+        return sum(1 for p in paragraphs if p in text) >= 0.8 * len(paragraphs)
+    prose = [line for line in text.split("\n") if "\t" not in line]
+    body = [line for line in fallback.split("\n") if "\t" not in line]
+    return sum(map(len, prose)) >= max(200, sum(map(len, body)) / 3)
+
+
 def _with_heading(text: str, heading: list[str]) -> str:
     """The report's heading on top of the text, once: extractors drop a page's <h1> or keep only
     part of a heading broken by <br> (a title over two lines, which the metadata reader needs whole)."""
@@ -365,10 +383,10 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
             warnings.append(f"a table larger than {MAX_CELLS} cells was cut short")
         grids.append(grid)
         lines_of.append(_table_lines(grid, ids))
-    fallback = _lxml_text(root, dict(zip(tables, lines_of, strict=True)))
+    main = main_content(root)
+    fallback = _lxml_text(root, main, dict(zip(tables, lines_of, strict=True)))
     text = _trafilatura_text(root, tables, lines_of)
-    table_chars = sum(len(line) for lines in lines_of for line in lines)
-    if text is None or len(text) - table_chars < max(200, (len(fallback) - table_chars) / 3):
+    if text is None or not _enough(text, fallback, main is not None):
         text = fallback
     title, heading = page_title(root)
     if heading is not None:
@@ -378,7 +396,7 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
         tables=grids,
         kind="html",
         title=title,
-        published_date=published_date(root),
+        published_date=published_date(root, main),
         links=attachment_links(root, url),
         warnings=warnings,
     )

@@ -209,6 +209,45 @@ def test_a_stray_closing_html_tag_before_the_article_does_not_lose_it():
     assert len(doc.tables) == 3
 
 
+def cms_sample(name: str):
+    return read_html(
+        (SHARED / "portals" / "cms" / name).read_bytes(), url="http://www.example.gov.cn/col/a/b.html"
+    )
+
+
+def test_real_trs_markup_gives_title_date_and_the_article():
+    doc = cms_sample("trs-detail-mee-ywdt.html")
+    assert (doc.title, doc.published_date) == ("生态环境部一周要闻（4.10-4.16）", "2022-04-17")
+    assert doc.text.startswith("1.生态环境部召开部常务会议\n4月12日，生态环境部部长黄润秋主持召开部常务会议")
+
+
+def test_real_hanweb_markup_gives_the_article_inside_its_cms_markers():
+    doc = cms_sample("hanweb-article-body-wenzhou.html")
+    assert doc.text.startswith("我市359名新民警日前已陆续到各县（市、区）公安基层岗位上岗")
+    assert doc.text.endswith("图为新民警在培训班结业典礼上表演擒拿格斗。（林舒菡摄）")
+
+
+def test_a_date_quoted_inside_the_article_is_not_the_pages_date():
+    doc = cms_sample("epoint-detail-fragment-jiande-ggzy.html")
+    assert "采购公告发布日期：2021年6月9日" in doc.text
+    assert doc.published_date is None
+    assert doc.links == [
+        (
+            "XAJF2021B-017中标公式.doc",
+            "http://tfile.zhaotx.cn/files/webfile/20210707/doc/C3DDE5C689574F8ABBFC723254D8109C.doc",
+        )
+    ]
+
+
+def test_real_ucap_markup_links_its_pdf_relative_to_the_page():
+    doc = cms_sample("ucap-list-and-detail-jiuquan-condensed.html")
+    assert doc.title.startswith("酒泉市住房和城乡建设局关于发布")
+    assert [href for _, href in doc.links] == [
+        "http://www.example.gov.cn/col/a/7c0f7f036f8347a0bbfae8649cede720/files/"
+        "关于发布酒泉市2026年第二期建设工程材料信息价格及人工信息价的通知.pdf"
+    ]
+
+
 def test_a_page_with_nothing_in_it_is_a_parse_error():
     with pytest.raises(ParseError):
         read_html(b"<!-- nothing here -->")
