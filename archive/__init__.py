@@ -14,7 +14,7 @@ Public API (used by the crawler, the CLI and Datasette):
     archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
     archive.upsert_source({...}); run = archive.start_run(); archive.finish_run(run, counts, errors)
 
-    from archive import search
+    from archive.search import search
     search("reports.db", "复议")  # -> latest reports matching, with a snippet; 1-character
                                   #    queries and longer ones work (see archive/search.py)
 
@@ -24,7 +24,14 @@ search (Chinese full-text search, also a Datasette plugin), ingest (`govreports 
 check), lock (one crawl per archive at a time), cli (`govreports`).
 """
 
-from .db import Archive, FetchResult, IngestResult
-from .search import search
+__all__ = ["Archive", "FetchResult", "IngestResult"]
 
-__all__ = ["Archive", "FetchResult", "IngestResult", "search"]
+
+def __getattr__(name):
+    # Imported on first use, so that Datasette, which loads archive.search as a plugin, and
+    # `govreports serve` do not import the parser.
+    if name in __all__:
+        from . import db
+
+        return getattr(db, name)
+    raise AttributeError(f"module 'archive' has no attribute {name!r}")

@@ -7,9 +7,9 @@ import pytest
 from archive_samples import copy_samples
 from datasette.utils import escape_fts
 
-from archive import Archive, search
+from archive import Archive
 from archive.ingest import ingest_paths
-from archive.search import fts_query, segment
+from archive.search import fts_query, search, segment
 
 
 @pytest.fixture(scope="module")
