@@ -5,6 +5,7 @@ the image and recognised text boxes). Coordinates are (x0, top, x1, bottom), y g
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
@@ -31,8 +32,15 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text.strip()))
 
 
+# Kangxi radicals and CJK compatibility ideographs: some PDF writers map glyphs to these look-alikes
+# (⾏ U+2F8F for 行, ⽣ for 生); NFKC gives back the ordinary character.
+_LOOKALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
+
+
 def clean_text(text: str) -> str:
-    """Drop the spaces a justified or letter-spaced layout puts between two CJK characters."""
+    """Drop the spaces a justified or letter-spaced layout puts between two CJK characters, and
+    turn radical look-alikes into the ordinary characters."""
+    text = _LOOKALIKE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     return _CJK_SPACE.sub("", text).strip()
 
 

@@ -18,6 +18,7 @@ from .limits import MAX_OCR_PAGES, MAX_PAGES
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _BAD_GLYPHS = ("(cid:", "\ufffd")
+_COMMON = set("的一是在不了有和人中大为上国年以发公开政府信息申请工作本部门法规定行政情况事项数量处理")
 
 
 def read_pdf(data: bytes) -> Document:
@@ -78,12 +79,17 @@ def describe(e: Exception) -> str:
 
 
 def has_text_layer(page) -> bool:
-    """Enough characters, and not mostly glyphs without a Unicode mapping (broken CID fonts)."""
+    """Enough characters, not mostly glyphs without a Unicode mapping (broken CID fonts), and, when
+    Chinese, made of the characters Chinese text is made of: a font with a wrong mapping gives
+    valid but random ideographs, where the few dozen most common ones (的, 政, 公, 年...) vanish."""
     chars = [c["text"] for c in page.chars if not c["text"].isspace()]
     if len(chars) < 20:
         return False
     bad = sum(1 for t in chars if t.startswith(_BAD_GLYPHS) or "\ue000" <= t[:1] <= "\uf8ff")
-    return bad < 0.1 * len(chars)
+    if bad >= 0.1 * len(chars):
+        return False
+    cjk = [t for t in chars if "\u4e00" <= t <= "\u9fff"]
+    return len(cjk) < 100 or sum(1 for t in cjk if t in _COMMON) >= 0.05 * len(cjk)
 
 
 def read_page(page) -> layout.Page:
