@@ -81,13 +81,18 @@ def clean_cell(text: str) -> str:
     return out
 
 
-def text_of(el: lxml.html.HtmlElement, skip=()) -> str:
-    """The element's text with a line break at every <br> and around every block element."""
+def text_of(el: lxml.html.HtmlElement, skip=(), replace: dict | None = None) -> str:
+    """The element's text with a line break at every <br> and around every block element;
+    elements in ``skip`` left out, those in ``replace`` written as a line of the given text."""
     parts: list[str] = []
+    replace = replace or {}
 
     def walk(e):
         tag = e.tag.lower() if isinstance(e.tag, str) else None
         if tag in _SKIP or e in skip:
+            return
+        if e in replace:
+            parts.append(f"\n{replace[e]}\n")
             return
         if tag in _BLOCK:
             parts.append("\n")
@@ -163,11 +168,8 @@ def report_tables(root) -> list:
     """Tables that hold data: the innermost tables with more than one row and column. A table
     wrapping another such table is page layout, and so is a single column (a menu)."""
     multi = [t for t in root.iter("table") if len(_own_rows(t)) > 1 and _width(t) > 1]
-    inner = set()
-    for t in multi:
-        for outer in t.iterancestors("table"):
-            inner.add(outer)
-    return [t for t in multi if t not in inner]
+    wrappers = {outer for t in multi for outer in t.iterancestors("table")}
+    return [t for t in multi if t not in wrappers]
 
 
 def _parse(html: str) -> lxml.html.HtmlElement:
@@ -201,14 +203,10 @@ def _headings(root) -> list:
     )
 
 
-def _heading_text(el) -> str:
-    return clean_cell(text_of(el))
-
-
 def page_title(root) -> tuple[str | None, object]:
     """(title, heading element to keep in the text, if any)."""
     meta = _meta(root, "ArticleTitle", "og:title")
-    headings = [(h, _heading_text(h)) for h in _headings(root)]
+    headings = [(h, clean_cell(text_of(h))) for h in _headings(root)]
     headings = [(h, t) for h, t in headings if 4 <= len(t) <= 120]
     report = next(((h, t) for h, t in headings if _REPORT_WORDS.search(t)), None)
     if meta:
@@ -271,16 +269,33 @@ def _table_lines(grid: Table, ids: list[list[int]]) -> list[str]:
     return [row_line(row, row_ids) for row, row_ids in zip(grid, ids, strict=True)]
 
 
+_PLACEHOLDER = re.compile(r"govreportstable(\d+)placeholder")
+
+
 def _placeholder(n: int) -> str:
     return f"govreportstable{n}placeholder"
 
 
-def _trafilatura_text(root, tables: list, lines_of: list[list[str]]) -> str | None:
+def _with_tables(raw: str, lines_of: list[list[str]]) -> tuple[str, int]:
+    """Clean text lines, each table placeholder line replaced by the table's rows; and how many
+    tables were placed."""
+    out: list[str] = []
+    found = set()
+    for line in raw.split("\n"):
+        m = _PLACEHOLDER.search(line)
+        if m and int(m.group(1)) < len(lines_of):
+            found.add(int(m.group(1)))
+            out += lines_of[int(m.group(1))]
+        elif clean_line(line):
+            out.append(clean_line(line))
+    return "\n".join(out), len(found)
+
+
+def _trafilatura_text(root, lines_of: list[list[str]]) -> str | None:
     """Body text from trafilatura, each report table written back where it stood; None when
     trafilatura lost a table or found nothing."""
     work = copy.deepcopy(root)
-    work_tables = report_tables(work)
-    for n, t in enumerate(work_tables):
+    for n, t in enumerate(report_tables(work)):
         p = lxml.html.Element("p")
         p.text = _placeholder(n)
         p.tail = t.tail
@@ -292,18 +307,8 @@ def _trafilatura_text(root, tables: list, lines_of: list[list[str]]) -> str | No
     )
     if not extracted:
         return None
-    out: list[str] = []
-    found = set()
-    for line in extracted.splitlines():
-        m = re.search(r"govreportstable(\d+)placeholder", line)
-        if m and int(m.group(1)) < len(tables):
-            found.add(int(m.group(1)))
-            out += lines_of[int(m.group(1))]
-        elif clean_line(line):
-            out.append(clean_line(line))
-    if len(found) < len(tables):
-        return None
-    return "\n".join(out)
+    text, placed = _with_tables(extracted, lines_of)
+    return text if placed == len(lines_of) else None
 
 
 def main_content(root):
@@ -311,43 +316,14 @@ def main_content(root):
     return next((el for xp in _MAIN for el in root.xpath(xp)), None)
 
 
-def _lxml_text(root, main, lines_of_table: dict) -> str:
+def _lxml_text(root, main, tables: list, lines_of: list[list[str]]) -> str:
     """Text of the main content block (or the body without navigation, header and footer)."""
-    skip = set()
+    skip: set = set()
     if main is None:
         main = root.find("body") if root.find("body") is not None else root
         skip = set(root.xpath(_BOILERPLATE))
-    out: list[str] = []
-    buffer: list[str] = []
-
-    def flush():
-        for line in "".join(buffer).split("\n"):
-            if clean_line(line):
-                out.append(clean_line(line))
-        buffer.clear()
-
-    def walk(e):
-        tag = e.tag.lower() if isinstance(e.tag, str) else None
-        if tag in _SKIP or e in skip:
-            return
-        if e in lines_of_table:
-            flush()
-            out.extend(lines_of_table[e])
-            return
-        if tag in _BLOCK:
-            buffer.append("\n")
-        if tag is not None and e.text:
-            buffer.append(e.text)
-        for child in e:
-            walk(child)
-            if child.tail:
-                buffer.append(child.tail)
-        if tag in _BLOCK:
-            buffer.append("\n")
-
-    walk(main)
-    flush()
-    return "\n".join(out)
+    placeholders = {t: _placeholder(n) for n, t in enumerate(tables)}
+    return _with_tables(text_of(main, skip, placeholders), lines_of)[0]
 
 
 def _enough(text: str, fallback: str, from_container: bool) -> bool:
@@ -384,8 +360,8 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
         grids.append(grid)
         lines_of.append(_table_lines(grid, ids))
     main = main_content(root)
-    fallback = _lxml_text(root, main, dict(zip(tables, lines_of, strict=True)))
-    text = _trafilatura_text(root, tables, lines_of)
+    fallback = _lxml_text(root, main, tables, lines_of)
+    text = _trafilatura_text(root, lines_of)
     if text is None or not _enough(text, fallback, main is not None):
         text = fallback
     title, heading = page_title(root)
