@@ -156,6 +156,12 @@ def test_report_page_of_the_2019_form_has_its_23_rows(site):
     assert "上一年项目数量" in page  # the 2019 active-disclosure columns
 
 
+def test_report_page_keeps_other_handling_as_one_row_when_the_report_prints_it_so(site):
+    page = site.get("/report/7")[2].decode()  # 洪泽区 2023: （六）其他处理 is a single row in this PDF
+    assert page.count("<tr data-row=") == 23
+    assert 'data-row="other"' in page and 'data-row="other.no_fee"' not in page
+
+
 def test_archived_original_file_downloads_byte_for_byte_and_never_renders(site, db):
     report = sql(db, "select id, sha256 from reports where id = 5")[0]
     status, _, body = site.get(f"/report/{report['id']}")

@@ -383,14 +383,14 @@ def shown(cell: dict | None, checks: list | None = None) -> dict:
 
 def application_grid(template: str | None, cells: list[dict], marks: dict) -> list[dict]:
     """Rows of the application table: label cells (with row/colspans, as printed) and 7 values."""
-    present = {c["row"] for c in cells}
-    if not present:
+    if not cells:
         return []
-    wanted = set(L.ROWS_2019 if template == "2019" else L.ROWS_2021) | present
-    if "other" in present and not any(code.startswith("other.") for code in present):
+    printed = {c["row"] for c in cells if c["value"] is not None or (c["raw"] or "").strip()}
+    wanted = set(L.ROWS_2019 if template == "2019" else L.ROWS_2021) | printed
+    if "other" in printed and not any(code.startswith("other.") for code in printed):
         wanted -= {code for code in wanted if code.startswith("other.")}  # (六)其他处理 printed as one row
     codes = [code for code, _, _ in L.APPLICATION_ROWS if code in wanted]
-    codes += sorted(present - set(codes))
+    codes += sorted(printed - set(codes))
     results = [code for code in codes if code not in TOP_ROWS]
     by_cell = {(c["row"], c["applicant"]): c for c in cells}
     grid = []
