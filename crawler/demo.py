@@ -59,7 +59,7 @@ SOURCES = [
 ]
 
 # The portals answer in milliseconds on 127.0.0.1: no need to wait between requests there.
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_START_DELAY": 0.05, "RETRY_BACKOFF_BASE": 0.1}
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_BACKOFF_BASE": 0.1}
 
 
 def write_sources(portals, path) -> pathlib.Path:

@@ -7,6 +7,7 @@ import re
 from scrapy.exceptions import IgnoreRequest
 
 from .sources import on_source
+from .spiders.reports import again
 
 # 瑞数: HTTP 412 with a $_ts loader; 加速乐: HTTP 521 computing __jsl_clearance; Aliyun WAF: a 200
 # page with var arg1='<40 hex>' setting acw_sc__v2; Tencent EdgeOne: WTKkN.
@@ -95,6 +96,4 @@ class Challenge:
             request.meta["blocked"] = True
             return response
         spider.browser_sources.add(source)
-        retry = request.replace(dont_filter=True)
-        spider.to_browser(retry)
-        return retry
+        return spider.to_browser(again(request))

@@ -284,3 +284,21 @@ def test_hosts_of_a_source():
     assert on_source("http://127.0.0.1:8123/x", hosts)
     assert not on_source("http://127.0.0.1:8124/x", hosts)  # another port is another host
     assert not on_source("http://www.hefei.gov.cn.zwinkt.com/", hosts)
+
+
+def test_anti_bot_challenges_are_recognised_not_solved():
+    from crawler.middlewares import challenge
+    from crawler.portals.server import CHALLENGE_PAGE
+
+    url = "http://www.nmpa.gov.cn/xxgk/ggtg/index.html"
+    ruishu = HtmlResponse(url=url, status=412, body=CHALLENGE_PAGE)
+    jiasule = HtmlResponse(url=url, status=521, body=b"<script>document.cookie='__jsl_clearance=1'</script>")
+    aliyun = HtmlResponse(
+        url=url, status=200, body=b"<script>var arg1='" + b"A" * 40 + b"';/* acw_sc__v2 */</script>"
+    )
+    assert challenge(ruishu) and challenge(jiasule) and challenge(aliyun)
+    # A 412 without the $_ts loader, or a report that merely mentions cookies, is not a challenge.
+    assert not challenge(HtmlResponse(url=url, status=412, body=b"<h1>Precondition Failed</h1>"))
+    assert not challenge(
+        real("trs-detail-mee-ywdt.html", "http://www.mee.gov.cn/ywdt/t20220417_974894.shtml")
+    )

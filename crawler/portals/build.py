@@ -185,12 +185,13 @@ def build_trs():
         + '&nbsp;&gt;&gt;&nbsp;<a href="/xxgk/" title="政府信息公开" class="CurrChnlCls">政府信息公开</a>'
     )
     menu = """<table width="155" border="0" cellspacing="0" cellpadding="0" class="gl_left"><tbody>
-  <tr><td width="136"><a href="./xxgkzn/" target="_self">信息公开指南</a></td></tr>
-  <tr><td width="136"><a href="./xxgkzd/" target="_self">信息公开制度</a></td></tr>
-  <tr><td width="136"><a href="./xxgkml/" target="_self">信息公开目录</a></td></tr>
-  <tr><td width="136"><a href="./xxgknb/" target="_self">信息公开年报</a></td></tr>
+  <tr><td width="136"><a href="/xxgk/xxgkzn/" target="_self">信息公开指南</a></td></tr>
+  <tr><td width="136"><a href="/xxgk/xxgkzd/" target="_self">信息公开制度</a></td></tr>
+  <tr><td width="136"><a href="/xxgk/xxgkml/" target="_self">信息公开目录</a></td></tr>
+  <tr><td width="136"><a href="/xxgk/xxgknb/" target="_self">信息公开年报</a></td></tr>
 </tbody></table>"""
     write(site, "xxgk/index.html", trs_page("政府信息公开_平顶山市卫东区人民政府", xxgk_crumbs, menu))
+    write(site, "xxgk/xxgkml/index.html", trs_page("信息公开目录_平顶山市卫东区人民政府", xxgk_crumbs, menu))
     crumbs = (
         xxgk_crumbs
         + '&nbsp;&gt;&gt;&nbsp;<a href="./" title="信息公开年报" class="CurrChnlCls">信息公开年报</a>'

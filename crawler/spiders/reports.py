@@ -112,6 +112,7 @@ class ReportsSpider(scrapy.Spider):
         """Flag a request for scrapy-playwright; the page settles before its HTML is read."""
         request.meta["playwright"] = True
         request.meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+        return request
 
     # -- callbacks --------------------------------------------------------------------------
 
@@ -137,9 +138,7 @@ class ReportsSpider(scrapy.Spider):
         )
         report_column = meta["report_column"] or generic.in_report_column(response)
         if not reports and self.needs_browser(response, via, pages, columns, report_column):
-            retry = response.request.replace(dont_filter=True)
-            self.to_browser(retry)
-            yield retry
+            yield self.to_browser(again(response.request))
             return
         if is_report:
             yield from self.attachments(response, source)
@@ -298,6 +297,26 @@ class ReportsSpider(scrapy.Spider):
 
     def summary(self) -> dict:
         return {name: {key: self.counts[name][key] for key in COLUMNS} for name in self.sources}
+
+
+# What the spider puts in meta; a request sent again carries these and nothing Scrapy added.
+OWN_META = {
+    "source",
+    "kind",
+    "depth",
+    "report_column",
+    "start",
+    "page",
+    "fragment",
+    "title",
+    "handle_httpstatus_list",
+}
+
+
+def again(request):
+    """The same request once more (past the duplicate filter), with only the spider's own meta."""
+    meta = {k: v for k, v in request.meta.items() if k in OWN_META}
+    return request.replace(meta=meta, dont_filter=True)
 
 
 def _header(headers, name):

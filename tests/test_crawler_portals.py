@@ -1,0 +1,236 @@
+"""`govreports crawl` against portals served on 127.0.0.1: real Scrapy, real Chromium, real SQLite.
+
+The portals are crawler/portals/sites (TRS, Hanweb, VSB, Epoint, a JavaScript list) and small
+misbehaving sites built here. The servers count every request, so "no report body was fetched
+again" is counted at the server, not assumed.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlite_utils
+import yaml
+
+from crawler.demo import FAST, write_sources
+from crawler.portals.server import SITES, PortalServer, serve_portals
+
+GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
+REPORT_PATHS = {
+    "weidong-trs": "/xxgk/xxgknb/202201/t20220120_3868.html",
+    "yueqing-hanweb": "/art/2022/1/17/art_1229_5001.html",
+    "shahe-vsb": "/info/1026/2001.htm",
+    "hongze-epoint": "/xxgk/ndbg/2025/003001_31.html",
+    "shanghai-js": "/nw12344/20250331/4a03b5fa47ae4c73.html",
+}
+
+
+def crawl(db, sources, *args, settings=FAST, timeout=120):
+    env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(settings)}
+    cmd = [GOVREPORTS, "crawl", "--sources", str(sources), "--db", str(db), *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def sources_file(path, entries):
+    path.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def row(stdout, name):
+    """The numbers of one source's line in the summary table."""
+    line = next(line for line in stdout.splitlines() if line.startswith(name + " "))
+    keys = ["pages", "found", "new", "changed", "same", "failed", "browser"]
+    return dict(zip(keys, map(int, line.split()[-7:]), strict=True))
+
+
+@pytest.fixture(scope="module")
+def portals(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sites")
+    shutil.copytree(SITES, root, dirs_exist_ok=True)
+    with serve_portals(root) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def bundled(portals, tmp_path_factory):
+    """The bundled portals crawled once: (db path, sources file, stdout)."""
+    folder = tmp_path_factory.mktemp("bundled")
+    sources = write_sources(portals, folder / "sources.yaml")
+    db = folder / "reports.db"
+    return db, sources, crawl(db, sources)
+
+
+def test_first_crawl_finds_every_report_through_each_cms(bundled, portals):
+    db, _, stdout = bundled
+    reports = sqlite_utils.Database(db)["reports"]
+    found = {r["url"].split("/", 3)[3]: r["year"] for r in reports.rows_where("template is not null")}
+    assert found == {
+        "xxgk/xxgknb/202201/t20220120_3868.html": 2021,  # TRS, second list page
+        "art/2022/1/17/art_1229_5001.html": 2021,  # Hanweb, dataproxy.jsp page 2
+        "info/1026/2001.htm": 2020,  # VSB, second page
+        "attach/2025/01/hongze-district-2024.pdf": 2024,  # Epoint, the PDF attachment
+        "nw12344/20250331/4a03b5fa47ae4c73.html": 2025,  # JavaScript list
+        "nw12344/20250328/9b1c7e2d5f3a8e60.html": 2024,
+    }
+    # The region comes from the source: 卫东区 is in 河南省 平顶山市.
+    weidong = next(reports.rows_where("agency = ?", ["卫东区卫生健康委员会"]))
+    assert (weidong["province"], weidong["city"], weidong["county"]) == ("河南省", "平顶山市", "卫东区")
+    # Pagination was followed: TRS index_1.html (from the pager script), Hanweb dataproxy page 2,
+    # VSB's downward-numbered second page.
+    assert portals["weidong-trs"].hits["/xxgk/xxgknb/index_1.html"] == 1
+    assert any(k.startswith("/module/web/jpage/dataproxy.jsp?page=2") for k in portals["yueqing-hanweb"].hits)
+    assert portals["shahe-vsb"].hits["/xxgk/zfxxgknb/1.htm"] == 1
+    assert "had failures" not in stdout
+
+
+def test_the_javascript_list_went_through_the_browser(bundled):
+    db, _, stdout = bundled
+    documents = sqlite_utils.Database(db)["documents"]
+    via = {d["url"].split("/", 3)[3]: d["via"] for d in documents.rows}
+    assert via["nw12344/index.html"] == "browser"
+    assert via["nw12344/20250331/4a03b5fa47ae4c73.html"] == "http"  # only the list needed it
+    assert row(stdout, "上海市人民政府")["browser"] == 1
+    assert row(stdout, "平顶山市卫东区人民政府")["browser"] == 0  # plain HTTP found its reports
+
+
+def test_traps_and_other_hosts(bundled, portals):
+    db, _, _ = bundled
+    documents = sqlite_utils.Database(db)["documents"]
+    # The aggregated 年报汇总 page was read as a list, never filed as a report.
+    (summary,) = documents.rows_where("url like ?", ["%t20220125_3870.html"])
+    assert summary["kind"] == "list" and summary["parse_status"] is None
+    # The link to www.gov.cn (a report title, another host) was not followed.
+    assert not list(documents.rows_where("url like ?", ["%gov.cn%"]))
+    # robots.txt was asked for once per host.
+    assert portals["weidong-trs"].hits["/robots.txt"] == 1
+
+
+def test_second_crawl_downloads_no_report_body_again_but_picks_up_a_change(bundled, portals):
+    db, sources, _ = bundled
+    bodies_before = {name: dict(server.bodies) for name, server in portals.items()}
+    page = portals["shahe-vsb"].root / "info/1026/2001.htm"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("</form>", "<p>（2021年2月更正：补充说明。）</p>\n</form>"), encoding="utf-8"
+    )
+    stdout = crawl(db, sources)
+    for name, path in REPORT_PATHS.items():
+        assert bodies_before[name][path] == 1, name
+        assert portals[name].bodies[path] == (2 if name == "shahe-vsb" else 1), name
+    assert portals["hongze-epoint"].bodies["/attach/2025/01/hongze-district-2024.pdf"] == 1
+    # Five report pages answered 304; the PDF hangs off an unchanged page, so it is not asked for.
+    total = row(stdout, "total")
+    assert (total["new"], total["changed"], total["same"]) == (0, 1, 5)
+    assert row(stdout, "沙河市人民政府 政府信息公开年报")["changed"] == 1
+    versions = list(sqlite_utils.Database(db)["reports"].rows_where("url like ?", ["%/info/1026/2001.htm"]))
+    assert sorted(v["version"] for v in versions) == [1, 2]
+    runs = list(sqlite_utils.Database(db)["crawl_runs"].rows)
+    assert (
+        len(runs) == 2 and json.loads(runs[1]["sources"])["乐清市人民政府 政府信息公开年报"]["unchanged"] == 1
+    )
+
+
+REPORT_PAGE = (SITES / "weidong-trs/xxgk/xxgknb/202201/t20220120_3868.html").read_text(encoding="utf-8")
+
+
+def small_site(folder, links, title="政府信息公开年报"):
+    """A portal with one list page (/nb/index.html) linking to the given (href, title) pairs."""
+    rows = "\n".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+    (folder / "nb").mkdir(parents=True, exist_ok=True)
+    (folder / "nb/index.html").write_text(
+        f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><ul>{rows}</ul></body></html>',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
+    other = PortalServer(small_site(tmp_path / "other", [])).start()
+    site = small_site(
+        tmp_path / "site",
+        [
+            ("/nb/a.html", "某县卫生健康局2023年政府信息公开工作年度报告"),
+            ("/nb/moved.html", "某县教育局2023年政府信息公开工作年度报告"),
+            (other.url + "nb/c.html", "某县民政局2023年政府信息公开工作年度报告"),
+            ("/search/d.html", "某县公安局2023年政府信息公开工作年度报告"),
+        ],
+    )
+    (site / "nb/a.html").write_text(REPORT_PAGE, encoding="utf-8")
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /search/\n", encoding="utf-8")
+    server = PortalServer(
+        site, fail_first={"/nb/a.html": 2}, redirects={"/nb/moved.html": other.url + "nb/b.html"}
+    ).start()
+    guarded = PortalServer(shutil.copytree(SITES / "shahe-vsb", tmp_path / "guarded"), challenge=True).start()
+    try:
+        sources = sources_file(
+            tmp_path / "s.yaml",
+            [
+                {
+                    "name": "某县",
+                    "url": server.url + "nb/index.html",
+                    "province": "河南省",
+                    "level": "county",
+                },
+                {"name": "沙河", "url": guarded.url + "xxgk/zfxxgknb.htm", "province": "河北省"},
+                {"name": "无法连接", "url": "http://127.0.0.1:9/nb/", "province": "河南省"},
+            ],
+        )
+        stdout = crawl(tmp_path / "r.db", sources)
+    finally:
+        for s in (server, other, guarded):
+            s.stop()
+    # 503 twice, then the page: retried and archived.
+    assert server.hits["/nb/a.html"] == 3 and server.bodies["/nb/a.html"] == 1
+    # Neither the off-host link nor the redirect to another host reached the other server.
+    assert sum(other.hits.values()) == 0
+    # robots.txt disallows /search/: never requested, reported as a failure of that source.
+    assert server.hits["/search/d.html"] == 0
+    assert row(stdout, "某县")["new"] == 1 and row(stdout, "某县")["failed"] == 1
+    # The 瑞数-style 412 challenge sent that source to the browser, which got through.
+    assert row(stdout, "沙河")["new"] == 1 and row(stdout, "沙河")["browser"] >= 3
+    documents = sqlite_utils.Database(tmp_path / "r.db")["documents"]
+    assert {d["via"] for d in documents.rows_where("source = ?", ["沙河"])} == {"browser"}
+    assert guarded.bodies["/info/1026/2001.htm"] == 1
+    # A source that cannot be reached fails alone; the crawl still exits 0 and says which.
+    assert row(stdout, "无法连接")["failed"] == 1
+    assert "had failures: 某县, 无法连接" in stdout
+    errors = json.loads(next(sqlite_utils.Database(tmp_path / "r.db")["crawl_runs"].rows)["errors"])
+    assert {e["source"] for e in errors} == {"某县", "无法连接"}
+
+
+def test_resume_after_ctrl_c_loses_and_duplicates_nothing(tmp_path):
+    links = [(f"/nb/r{k}.html", f"某县第{k}局2023年政府信息公开工作年度报告") for k in range(8)]
+    site = small_site(tmp_path / "site", links)
+    for href, _ in links:
+        (site / href.lstrip("/")).write_text(REPORT_PAGE, encoding="utf-8")
+    db = tmp_path / "r.db"
+    with PortalServer(site) as server:
+        sources = sources_file(tmp_path / "s.yaml", [{"name": "某县", "url": server.url + "nb/index.html"}])
+        # One request at a time, slowly, so that Ctrl-C lands in the middle.
+        slow = {**FAST, "DOWNLOAD_DELAY": 0.3, "CONCURRENT_REQUESTS": 1}
+        env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
+        cmd = [GOVREPORTS, "crawl", "--sources", str(sources), "--db", str(db)]
+        first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        deadline = time.monotonic() + 60
+        while sum(server.bodies[h] for h, _ in links) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        out, _ = first.communicate(timeout=60)
+        assert "run the same command again to continue" in out
+        fetched_first = sum(server.bodies[h] for h, _ in links)
+        assert 3 <= fetched_first < 8
+        assert (tmp_path / "r.jobs").is_dir()
+
+        second = crawl(db, sources)
+    assert "Resuming" in second
+    assert [server.bodies[h] for h, _ in links] == [1] * 8  # every report once, none twice
+    documents = sqlite_utils.Database(db)["documents"]
+    assert documents.count_where("kind = 'report'") == 8
+    assert not (tmp_path / "r.jobs").exists()  # a finished crawl leaves no job state behind
