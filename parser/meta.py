@@ -157,7 +157,7 @@ def agency_from_title(title: str | None) -> str | None:
     name = t[: m.start()] if m else t
     if m and name.endswith("人民") and t.startswith("政府", m.start()):
         name += "政府"  # 北京市人民政府信息公开…: the 政府 belongs to the name
-    name = name.strip(" 的《》「」“”\"'（）()")
+    name = re.sub(r"(?:关于|的)+$", "", name).strip(" 《》「」“”\"'（）()")
     if len(name) < 2 or re.search(r"\d", name) or name in ("本机关", "本单位", "我局", "我委"):
         return None
     return name
@@ -200,12 +200,18 @@ def full_names_for(abbreviation: str, text: str) -> list[str]:
     return sorted(names, key=lambda n: (-counts[n], len(n)))
 
 
+def _date_line(line: str) -> str | None:
+    """The date of a line that holds nothing else: 2022年1月17日, (二〇二二年一月十七日)."""
+    bare = unicodedata.normalize("NFKC", line).strip(" ()[]【】")
+    return iso_date(bare) if _DATE.fullmatch(bare) else None
+
+
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(agency, date) of the signature: a name line next to a date line at the end of the report,
     or under the title at its start."""
     for block in (range(len(lines) - 1, max(len(lines) - 12, 0), -1), range(1, min(len(lines), 8))):
         for i in block:
-            day = iso_date(lines[i]) if re.fullmatch(r"[(（\[【]?[^，。]{6,16}[)）\]】]?", lines[i]) else None
+            day = _date_line(lines[i])
             if not day:
                 continue
             name = lines[i - 1] if i > 0 else ""

@@ -119,6 +119,11 @@ def test_a_part_of_the_agency_named_in_the_body_does_not_replace_it():
     assert meta(text)["agency"] == "乐清市卫生健康局"
 
 
+def test_the_agency_is_what_the_title_says_before_its_report_wording():
+    assert meta("北仑区卫生健康局关于2021年度政府信息公开工作年度报告")["agency"] == "北仑区卫生健康局"
+    assert meta("北京市人民政府信息公开工作年度报告（2021年）")["agency"] == "北京市人民政府"
+
+
 def test_a_title_without_an_agency_takes_the_name_from_the_signature():
     text = "2021年政府信息公开工作年度报告\n一、总体情况\n……\n六、其他需要报告的事项\n无。\n北仑区卫生健康局\n2022年1月17日"
     m = meta(text)
@@ -147,6 +152,10 @@ def test_the_signature_date_is_the_publication_date():
 def test_the_page_date_wins_over_the_signature():
     m = meta("北仑区卫生健康局\n2022年1月17日", published_date="2022-01-20")
     assert m["published_date"] == "2022-01-20"
+
+
+def test_a_line_with_the_statistics_period_is_not_a_signature_date():
+    assert meta("2021年度报告\n2021年1月1日至12月31日\n一、总体情况")["published_date"] is None
 
 
 def test_a_publication_date_label_is_read_when_there_is_no_signature():
