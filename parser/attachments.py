@@ -2,10 +2,11 @@
 
 parser/formats.py has already named the container from its magic bytes; here an OLE container is
 told apart (Word or WPS document, or Excel workbook) and the reader for the kind is called.
+Kinds: pdf, docx, xlsx, ofd, ole, image, and rtf (RTF files saved with a .doc name are common).
 """
 
 from .document import Document
-from .errors import Unsupported
+from .errors import ParseError, Unsupported
 
 
 def read_attachment(
@@ -31,7 +32,13 @@ def read_attachment(
         from .ocr import read_image
 
         return read_image(data)
+    if kind == "rtf":
+        from .word import read_ole_word
+
+        return read_ole_word(data, "rtf")
     if kind == "ole":
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ParseError("encrypted Office document: it cannot be opened without a password")
         ole = ole_kind(data, content_type, url)
         if ole == "xls":
             from .sheet import read_xls

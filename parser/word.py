@@ -1,5 +1,5 @@
 """Word documents: DOCX with python-docx (merged cells expanded by the grid python-docx builds),
-DOC and WPS through LibreOffice (to DOCX, keeping the tables) or antiword (text only)."""
+DOC, WPS and RTF through LibreOffice (to DOCX, keeping the tables) or antiword (text only)."""
 
 from io import BytesIO
 
@@ -59,8 +59,8 @@ def read_table(table) -> tuple[Table, list[list[int]]]:
 
 
 def read_ole_word(data: bytes, kind: str) -> Document:
-    """DOC or WPS (Kingsoft's binary format, close to Word 97). LibreOffice converts either to DOCX
-    with the tables intact; without it, antiword gives the text of a DOC."""
+    """DOC, WPS (Kingsoft's binary format, close to Word 97) or RTF. LibreOffice converts each to
+    DOCX with the tables intact; without it, antiword gives the text of a DOC."""
     try:
         converted = convert_with_libreoffice(data, "." + kind, "docx")
     except Unsupported:

@@ -13,6 +13,7 @@ import pytest
 from truth import load_truth
 
 from parser import layout
+from parser.attachments import read_attachment
 from parser.formats import read_document
 from parser.tables import read_tables
 
@@ -105,6 +106,17 @@ def test_text_has_the_table_rows_as_tab_separated_lines(exact):
         ["一、本年新收政府信息公开申请数量", *EXPECTED["applications"]["一、本年新收政府信息公开申请数量"]]
     )
     assert row in doc.text.splitlines()
+
+
+def test_rtf_saved_as_doc_is_converted_with_its_table():
+    rtf = (
+        r"{\rtf1\ansi\ansicpg936{\fonttbl{\f0\fnil SimSun;}}\f0 "
+        r"\uc1\u25919?\u24220? 2023\par"
+        r"\trowd\cellx3000\cellx4500\cellx6000 \intbl \u34892?\u25919?\u22788?\u32602?\cell 567\cell 8\cell\row}"
+    ).encode("ascii")
+    doc = read_attachment("rtf", rtf)
+    assert doc.kind == "rtf"
+    assert doc.tables == [[["行政处罚", "567", "8"]]]
 
 
 def test_word_title_comes_from_the_document_properties():

@@ -76,3 +76,8 @@ def test_missing_converter_is_unsupported(tmp_path):
 def test_unknown_kind_is_unsupported():
     with pytest.raises(Unsupported):
         read_attachment("djvu", b"AT&TFORM")
+
+
+def test_encrypted_office_document_says_so():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le")
+    assert "encrypted" in fails(ole, url="http://example.gov.cn/report.docx")
