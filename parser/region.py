@@ -57,19 +57,23 @@ class Gazetteer:
     def city(self, u: Unit) -> Unit | None:
         return self.units.get(u.code[:4] + "00") if u.level != "province" else None
 
-    def mentions(self, text: str) -> list[list[Unit]]:
-        """Place names in ``text``, longest match first and without overlaps (朝阳区, not 朝阳)."""
+    def mentions(self, text: str) -> list[tuple[int, int, list[Unit]]]:
+        """Place names in ``text`` as (start, end, units), longest match first and without
+        overlaps (朝阳区, not 朝阳)."""
         found, i = [], 0
         while i < len(text):
             for n in self.lengths:
                 units = self.names.get(text[i : i + n])
                 if units:
-                    found.append(units)
+                    found.append((i, i + n, units))
                     i += n
                     break
             else:
                 i += 1
         return found
+
+    def units_in(self, text: str) -> list[Unit]:
+        return [u for _, _, units in self.mentions(text) for u in units]
 
 
 def _short(name: str, level: str) -> str | None:
@@ -141,14 +145,18 @@ def _from_context(g: Gazetteer, context: dict | None) -> Unit | None:
 
 
 def _near_misses(g: Gazetteer, text: str, areas: list[Unit]) -> set[Unit]:
-    """Counties named in ``text`` with one character misread (the suffix 县/区/市 intact): those off
-    by a look-alike character (沐 for 沭) anywhere, else those off by any character within ``areas``."""
+    """Counties named in ``text`` with one character misread (the suffix 县/区/市 intact), outside
+    the names read exactly: those off by a look-alike character (沐 for 沭) anywhere, else those off
+    by any character within ``areas``."""
+    exact = [(a, b) for a, b, _ in g.mentions(text)]
     lookalike, local = set(), set()
     for u in g.units.values():
         n = len(u.name)
         if u.level != "county" or n < 3:
             continue
         for i in range(len(text) - n + 1):
+            if any(a < i + n and i < b for a, b in exact):
+                continue
             window = text[i : i + n]
             diff = [k for k in range(n) if window[k] != u.name[k]]
             if len(diff) != 1 or diff[0] == n - 1:
@@ -184,10 +192,10 @@ def find_region(agency: str | None, text: str, context: dict | None) -> dict:
     g = gazetteer()
     agency = simplified(agency or "")
     text = simplified(text or "")
-    text_units = [u for units in g.mentions(text[:20000]) for u in units]
+    text_units = g.units_in(text[:20000])
     where = _from_context(g, context)
 
-    named = [u for units in g.mentions(agency) for u in units]
+    named = g.units_in(agency)
     if where is not None:
         named = [u for u in named if u.within(where)]
     candidates = set(named)
@@ -197,7 +205,7 @@ def find_region(agency: str | None, text: str, context: dict | None) -> dict:
     if not candidates and where is None and not _CENTRAL.match(agency):
         # An agency without a place name (or none at all): the title lines may name it.
         head = "\n".join(text.splitlines()[:5])
-        candidates = {u for units in g.mentions(head) for u in units}
+        candidates = set(g.units_in(head))
     unit = _settle(g, _most_specific(candidates, named), text_units) if candidates else None
     if unit is None or (where is not None and where.rank > unit.rank):
         unit = where

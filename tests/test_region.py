@@ -127,6 +127,8 @@ def test_any_one_character_may_be_wrong_when_the_text_names_the_city():
 
 def test_a_name_that_exists_is_not_corrected():
     assert region("射阳县人民政府") == ("江苏省", "盐城市", "射阳县", "320924")
+    # 宣城市 (a city) is one look-alike character from 宜城市 (a county-level city in Hubei).
+    assert region("宣城市卫生健康委员会") == ("安徽省", "宣城市", None, "341800")
 
 
 def test_traditional_characters_are_read():
