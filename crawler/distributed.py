@@ -36,7 +36,6 @@ from collections import Counter, defaultdict
 from types import SimpleNamespace
 
 import redis
-import sqlite_utils
 from scrapy_redis.spiders import RedisMixin
 
 from archive.db import Archive
@@ -165,16 +164,20 @@ def decode_item(message: dict, store):
 
 
 class KnownFetches:
-    """What a worker reads of the archive: a URL's last fetch, for conditional requests.
-
-    Opened read-only, so workers never take SQLite's write lock; the queries are the Archive's."""
-
-    known = Archive.known
-    _last_fetch = Archive._last_fetch
+    """What a worker reads of the archive: ``known(url)`` as ``Archive.known`` answers it, for
+    conditional requests. Opened read-only, so workers never take SQLite's write lock."""
 
     def __init__(self, db_path):
         uri = f"file:{pathlib.Path(db_path).resolve()}?mode=ro"
-        self.db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, timeout=60))
+        self.conn = sqlite3.connect(uri, uri=True, timeout=60)
+
+    def known(self, url: str) -> dict | None:
+        row = self.conn.execute(
+            "select etag, last_modified, sha256 from documents where url = ? and sha256 is not null"
+            " order by id desc limit 1",
+            [url],
+        ).fetchone()
+        return dict(zip(("etag", "last_modified", "sha256"), row, strict=True)) if row else None
 
 
 # -- the worker process --------------------------------------------------------------------------
@@ -194,7 +197,7 @@ def worker(db, redis_url, sources_file=None, only=(), max_pages=None, browser=Tr
     me = f"{socket.gethostname()}:{os.getpid()}"
     client.sadd(WORKERS_KEY, me)
     overrides = {**worker_settings(redis_url), **(settings or {})}
-    process = CrawlerProcess(Settings(crawl_settings(None, browser, overrides)), install_root_handler=False)
+    process = CrawlerProcess(Settings(crawl_settings(None, browser, overrides)))
     crawler = process.create_crawler(DistributedReportsSpider)
 
     def report(spider):
@@ -312,6 +315,7 @@ def crawl(
 
     from .run import table
     from .sources import load_sources
+    from .warc import warc_folder
 
     sources = load_sources(sources_file, only=only)
     client = client_for(redis_url)
@@ -331,7 +335,9 @@ def crawl(
             f"worker(s) on {redis_url} (frontier in Redis; Ctrl-C stops, the same command continues)"
         )
         ledger = Ledger(archive, echo)
-        procs = start_workers(workers, db, redis_url, sources_file, only, max_pages, browser, settings)
+        warc = {"GOVREPORTS_WARC_DIR": str(warc_folder(db)), "GOVREPORTS_RUN_ID": run_id}
+        overrides = {**warc, **(settings or {})}
+        procs = start_workers(workers, db, redis_url, sources_file, only, max_pages, browser, overrides)
         try:
             ingest_queue(archive, client, ledger, done=lambda: all(p.poll() is not None for p in procs))
         finally:

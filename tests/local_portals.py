@@ -11,6 +11,7 @@ import hashlib
 import html
 import pathlib
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -44,10 +45,13 @@ def report_page(agency: str, year: int, note: str = "") -> bytes:
 class Portal:
     """One portal: ``reports`` report pages listed ``per_page`` to a list page."""
 
-    def __init__(self, name: str, reports: int, per_page: int = 10, year: int = 2022):
+    def __init__(
+        self, name: str, reports: int, per_page: int = 10, year: int = 2022, host: str = "127.0.0.1"
+    ):
         self.name = name
         self.pages = {}  # path -> bytes
         self.requests = Counter()  # path -> times asked
+        self.times = []  # time.monotonic() of each request
         self.statuses = Counter()  # status -> times answered
         self.report_paths = []
         for i in range(reports):
@@ -56,13 +60,15 @@ class Portal:
             self.report_paths.append(path)
         self.per_page = per_page
         self.list_pages()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        # Another loopback address (127.0.0.2 ...) is another host to Scrapy's per-host politeness.
+        self.server = ThreadingHTTPServer((host, 0), self.handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        host, port = self.server.server_address
+        return f"http://{host}:{port}"
 
     @property
     def list_url(self) -> str:
@@ -113,6 +119,7 @@ class Portal:
             def do_GET(self):
                 path = self.path.split("?")[0]
                 portal.requests[path] += 1
+                portal.times.append(time.monotonic())
                 body = portal.pages.get(path)
                 if body is None:
                     return self.answer(404, b"<html><body>404 Not Found</body></html>")

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import pytest
+import sqlite_utils
 from local_portals import Portal, sources_yaml
 from redis_server import redis_server
 from scrapy.utils.test import get_crawler
@@ -42,20 +43,21 @@ def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
     assert client.llen(distributed.START_KEY) == 0, "the batch was taken from Redis"
 
 
+def crawl(db, sources, redis_url):
+    return distributed.crawl(
+        db, redis_url, workers=2, sources_file=sources, browser=False, echo=lambda line: None, settings=FAST
+    )
+
+
 def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_url):
+    db = tmp_path / "reports.db"
     with Portal("测试甲区人民政府", 14, per_page=4) as a, Portal("测试乙区人民政府", 9, per_page=4) as b:
         sources = sources_yaml(tmp_path / "sources.yaml", [a, b])
-        db = tmp_path / "reports.db"
-        result = distributed.crawl(
-            db,
-            redis_url,
-            workers=2,
-            sources_file=sources,
-            browser=False,
-            echo=lambda line: None,
-            settings=FAST,
-        )
+        result = crawl(db, sources, redis_url)
         fetched = {(portal.name, path): n for portal in (a, b) for path, n in portal.requests.items()}
+
+        a.change(a.report_paths[0])
+        again = crawl(db, sources, redis_url)
 
     assert result["finish_reason"] == "finished"
     assert len(result["workers"]) == 2, "both workers ran and reported"
@@ -63,12 +65,18 @@ def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_ur
     assert len(reports) == 14 + 9
     assert all(fetched[key] == 1 for key in reports), "the shared dupefilter: no page fetched twice"
     assert all(n == 1 for (_, path), n in fetched.items() if path.startswith("/col/"))
-
-    import sqlite_utils
-
-    archive = sqlite_utils.Database(db)
-    assert archive.execute("select count(*), count(distinct url) from reports").fetchone() == (23, 23)
-    assert archive.execute("select count(*) from documents where kind = 'report'").fetchone()[0] == 23
     totals = {name: counts["new"] for name, counts in result["per_source"].items()}
     assert totals == {"测试甲区人民政府": 14, "测试乙区人民政府": 9}
+
+    archive = sqlite_utils.Database(db)
+    assert archive["documents"].count_where("warc_file is null and status = 200") == 0, "workers write WARC"
+    # The second run starts a fresh frontier; known reports are asked for conditionally.
+    assert {name: (c["changed"], c["unchanged"]) for name, c in again["per_source"].items()} == {
+        "测试甲区人民政府": (1, 13),
+        "测试乙区人民政府": (0, 9),
+    }
+    # 23 reports, one of them in two versions, each URL filed once per version.
+    assert archive.execute(
+        "select count(*), sum(is_latest), count(distinct url) from reports"
+    ).fetchone() == (24, 23, 23)
     assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "a finished run clears Redis"
