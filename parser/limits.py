@@ -22,6 +22,7 @@ MAX_RATIO = 200  # uncompressed/compressed for one member; XML compresses ~10-30
 MAX_MEMBERS = 5000
 MAX_SHEET_CELLS = 200_000
 CONVERTER_SECONDS = 60
+MAX_SECONDS = 300  # reading one PDF (OCR included) stops at the first page after this
 
 
 def open_zip(data: bytes, what: str) -> zipfile.ZipFile:

@@ -2,6 +2,7 @@
 characters inside them), and OCR for pages that have no usable text layer (scans, broken fonts)."""
 
 import logging
+import time
 from io import BytesIO
 
 import pdfplumber
@@ -12,7 +13,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from . import layout
 from .document import Document
 from .errors import ParseError
-from .limits import MAX_OCR_PAGES, MAX_PAGES
+from .limits import MAX_OCR_PAGES, MAX_PAGES, MAX_SECONDS
 
 # pdfminer logs every odd object at WARNING; a batch over thousands of files drowns in it.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -47,7 +48,11 @@ def read_pdf(data: bytes) -> Document:
             warnings.append("PDF has no end marker (%%EOF): the file may be truncated")
         read = []
         scanner = Scanner(data)
+        started = time.monotonic()
         for page in pages:
+            if time.monotonic() - started > MAX_SECONDS:
+                warnings.append(f"stopped at page {page.page_number}: over {MAX_SECONDS} s for one PDF")
+                break
             try:
                 content = read_page(page) if has_text_layer(page) else layout.Page([])
                 for region in picture_regions(page, content):
@@ -139,12 +144,13 @@ class Scanner:
     def read(self, page, region: layout.Bbox, content: layout.Page) -> None:
         import pypdfium2
 
-        from .ocr import OCR_DPI, read_array
+        from .ocr import MAX_PIXELS, OCR_DPI, read_array
 
         if self.doc is None:
             self.doc = pypdfium2.PdfDocument(self.data)
         self.pages += 1
-        scale = OCR_DPI / 72
+        # A poster-sized page at OCR resolution would be gigabytes of pixels.
+        scale = min(OCR_DPI / 72, (MAX_PIXELS / (float(page.width) * float(page.height))) ** 0.5)
         image = self.doc[page.page_number - 1].render(scale=scale).to_pil().convert("RGB")
         x0, top, x1, bottom = region
         image = image.crop((int(x0 * scale), int(top * scale), int(x1 * scale), int(bottom * scale)))
