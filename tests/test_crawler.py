@@ -302,3 +302,40 @@ def test_anti_bot_challenges_are_recognised_not_solved():
     assert not challenge(
         real("trs-detail-mee-ywdt.html", "http://www.mee.gov.cn/ywdt/t20220417_974894.shtml")
     )
+
+
+def test_hanweb_column_without_nextgroup_asks_dataproxy_like_jpage_js():
+    from urllib.parse import parse_qsl
+
+    body = (
+        "<div id='5012'><script type='text/xml'><datastore><recordset>"
+        "<record><![CDATA[<li><a href='/art/2024/1/9/art_1229_1.html'>区政府召开常务会议研究部署工作</a></li>]]></record>"
+        "</recordset></datastore></script></div>"
+        "<script>var param_5012={columnid:1229,unitid:'5012',webid:2992,webname:'乐清市人民政府'};"
+        "$('#5012').jpage({totalRecord:40,perPage:15});</script>"
+    )
+    col = page("http://www.yueqing.gov.cn/col/col1229/index.html", body)
+    name, adapter = adapter_for(col)
+    (proxy,) = adapter.next_pages(col)
+    assert name == "hanweb" and proxy.method == "POST"
+    assert (
+        proxy.url
+        == "http://www.yueqing.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=40&perpage=15"
+    )
+    form = dict(parse_qsl(proxy.body))
+    assert (form["columnid"], form["unitid"], form["webid"], form["webname"]) == (
+        "1229",
+        "5012",
+        "2992",
+        "乐清市人民政府",
+    )
+
+
+def test_truncated_titles_in_a_report_column_and_attachments_named_by_their_text():
+    assert generic.is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…", lenient=True)
+    assert not generic.is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…")
+    assert generic.is_attachment(
+        "http://www.x.gov.cn/module/download/downfile.jsp?classid=0&filename=2107.pdf"
+    )
+    assert generic.is_attachment("http://www.x.gov.cn/download.jsp?id=88", "2023年度报告.docx")
+    assert not generic.is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")

@@ -54,6 +54,9 @@ def report_links(page) -> list:
     return [link for link in anchors(page) if is_report_title(link.title, lenient=lenient)]
 
 
+TRUNCATED = re.compile(r"(?:…|\.{3}|。。。)$")
+
+
 def next_pages(page) -> list:
     return pager_links(page) + script_pages(page)
 
@@ -66,6 +69,8 @@ def is_report_title(title: str, lenient=False) -> bool:
     """A title naming an agency's annual disclosure report. On a page that is itself a 年报
     column, "2023年度报告" is enough; elsewhere the title must also say 信息公开/政务公开."""
     title = clean(title)
+    if lenient and TRUNCATED.search(title) and DISCLOSURE_WORDS.search(title) and YEAR.search(title):
+        title = title + "年度报告"  # "…2023年政府信息公开工作年…" cut short in a 年报 list
     if not title or len(title) > 120 or not REPORT_WORDS.search(title) or not YEAR.search(title):
         return False
     if TRAP.search(title):
@@ -112,6 +117,13 @@ def in_report_column(page) -> bool:
 
 def is_html(page) -> bool:
     return hasattr(page, "css") and not is_json(page)
+
+
+def is_html_page(page) -> bool:
+    """An HTML document (not XML, JSON or a file) by its content type or its first bytes."""
+    ctype = page.headers.get("Content-Type", b"").decode("latin-1").lower()
+    head = page.body[:512].lstrip().lower()
+    return "html" in ctype or head.startswith((b"<!doctype html", b"<html"))
 
 
 def is_json(page) -> bool:
@@ -281,9 +293,12 @@ ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|jpe?g|png|gif|bmp|tiff
 QUOTED_FILE = re.compile(r"""["']((?:https?:)?/[^"'\s<>]+?\.(?:pdf|docx?|wps|xlsx?|et|ofd))["']""", re.I)
 
 
-def is_attachment(url) -> bool:
+def is_attachment(url, title="") -> bool:
+    """A file by its URL (path or a query value such as filename=) or by its link text
+    ("….pdf" on a download.jsp?id= link)."""
     parts = urlsplit(url)
-    return bool(ATTACHMENT.search(parts.path) or any(ATTACHMENT.search(v) for _, v in parse_qsl(parts.query)))
+    values = [parts.path, title, *(v for _, v in parse_qsl(parts.query))]
+    return any(ATTACHMENT.search(v) for v in values if v)
 
 
 def attachment_links(page) -> list:
@@ -291,7 +306,7 @@ def attachment_links(page) -> list:
     URLs written into scripts (gkmlpt keeps its attachments in window._CONFIG.DETAIL)."""
     if not is_html(page):
         return []
-    links = [link for link in anchors(page) if is_attachment(link.url)]
+    links = [link for link in anchors(page) if is_attachment(link.url, link.title)]
     text = page.text.replace("\\/", "/")
     links += [Link(page.urljoin(url), "attachment") for url in QUOTED_FILE.findall(text)]
     return list({link.url: link for link in reversed(links)}.values())[::-1]

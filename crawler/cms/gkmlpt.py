@@ -53,8 +53,8 @@ def next_pages(page) -> list:
 def categories(page) -> list:
     """The 年报 categories of the tree (or the one in the URL fragment); all rows (0) otherwise."""
     fragment = page.meta.get("fragment") or urlsplit(page.url).fragment
-    if fragment.isdigit():
-        return [(fragment, "category")]
+    if fragment.isdigit():  # the source points at one category: its 年报 column
+        return [(fragment, "年报")]
     tree = page.text[page.text.find("TREE") :] if "TREE" in page.text else ""
     named = [(cat, name) for cat, name in NODE.findall(tree) if generic.COLUMN.search(name)]
     return named or [("0", "all")]

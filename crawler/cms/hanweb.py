@@ -5,8 +5,8 @@ XML answer has the same records plus ``<totalpage>``. Articles are
 ``/art/<YYYY>/<M>/<D>/art_<col>_<id>.html``."""
 
 import html
-import math
 import re
+from urllib.parse import urlencode
 
 from . import Link, generic
 
@@ -45,6 +45,8 @@ def records(page) -> list:
 def next_pages(page) -> list:
     text = page.text
     total = TOTAL_PAGE.search(text)
+    if total and generic.query_value(page.url, "startrecord"):
+        return []  # asked for every record at once
     if total:  # a dataproxy.jsp answer: the remaining pages of the same query
         current = int(generic.query_value(page.url, "page") or 1)
         last = min(int(total.group(1)), current + generic.MAX_GENERATED_PAGES)
@@ -62,14 +64,16 @@ def next_pages(page) -> list:
 
 
 def built_query(page) -> list:
-    """No <nextgroup>: build the dataproxy.jsp query from the jpage() parameters on the page."""
+    """No <nextgroup>: ask dataproxy.jsp the way jpage.js does, a POST with the record window in
+    the query (all records at once: startrecord=1&endrecord=<totalRecord>) and the column in the
+    form body."""
     params = dict(PARAMS.findall(page.text))
     if "columnid" not in params:
         return []
     total = int(TOTAL_RECORD.search(page.text).group(1))
     per_page = int((PER_PAGE.search(page.text) or [0, 15])[1])
-    query = {"page": 1, "appid": 1, "webid": params.get("webid", 1), "path": "/", **params}
-    query.setdefault("permissiontype", 0)
-    if math.ceil(total / per_page) <= 1:
-        return []
-    return [Link(generic.with_query(page.urljoin(DATAPROXY), **query), "page")]
+    if total <= len(RECORD.findall(page.text)):
+        return []  # the page already holds every record
+    form = {"col": 1, "appid": 1, "webid": 1, "path": "/", "permissiontype": 0, **params}
+    url = generic.with_query(page.urljoin(DATAPROXY), startrecord=1, endrecord=total, perpage=per_page)
+    return [Link(url, "page", method="POST", body=urlencode(form))]

@@ -23,6 +23,8 @@ from ..sources import allowed_hosts, on_source, region
 
 MAX_COLUMN_DEPTH = 3  # start page -> 信息公开 -> 年报 column -> year sub-column
 MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
+SCRIPT_READERS = {"hanweb", "hanweb_jpaas", "gkmlpt"}  # adapters that read a list's script data
+ROW_TITLE = 10  # characters: a news or report title, longer than menu items
 COLUMNS = ("pages", "reports_found", "new", "changed", "unchanged", "failed", "browser")
 
 
@@ -137,7 +139,7 @@ class ReportsSpider(scrapy.Spider):
             "%s: %s page %s: %d reports, %d pages", source, family, response.url, len(reports), len(pages)
         )
         report_column = meta["report_column"] or generic.in_report_column(response)
-        if not reports and self.needs_browser(response, via, pages, columns, report_column):
+        if not reports and self.needs_browser(response, family, via, pages, columns, report_column):
             yield self.to_browser(again(response.request))
             return
         if is_report:
@@ -181,12 +183,17 @@ class ReportsSpider(scrapy.Spider):
             )
         ]
 
-    def needs_browser(self, response, via, pages, columns, report_column):
-        """Plain HTTP found no report where there should be some: the first page of a 年报 list,
-        or a page that offers nothing at all to follow."""
-        if via == "browser" or not self.browser or response.meta["page"] or not generic.is_html(response):
+    def needs_browser(self, response, family, via, pages, columns, report_column):
+        """Plain HTTP found no report where there should be some: a 年报 list page, or a page
+        that offers nothing at all to follow, whose HTML has no rows of its own (fewer than three
+        links with an article-like title on the source's hosts: the rows are drawn by scripts)."""
+        if via == "browser" or not self.browser or not generic.is_html_page(response):
             return False
-        return not pages and (report_column or not columns)
+        if family in SCRIPT_READERS and pages:
+            return False  # the adapter reads the data the page's scripts would draw
+        hosts = self.hosts[response.meta["source"]]
+        rows = [a for a in generic.anchors(response) if len(a.title) >= ROW_TITLE and on_source(a.url, hosts)]
+        return len(rows) < 3 and (report_column or not (pages or columns))
 
     def parse_document(self, response):
         source, kind = response.meta["source"], response.meta["kind"]
