@@ -284,6 +284,7 @@ def extra_template_vars(view_name, table, request, datasette):
         extra["report_snippet"] = report_snippet
     if view_name == "index" and names:
         extra["archive_summary"] = lambda: archive_summary(datasette.get_database(names[0]))
+        extra["archive_queries"] = lambda: datasette.get_canned_queries(names[0], request.actor)
     return extra
 
 
