@@ -110,7 +110,7 @@ def test_a_bad_file_is_an_error_row_and_the_others_go_in(tmp_path, samples):
 
 def test_govreports_ingest_prints_a_line_per_file_and_a_summary(tmp_path, samples):
     (tmp_path / "reports" / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    db = tmp_path / "cli.db"
+    db = tmp_path / "out" / "cli.db"  # a folder that does not exist yet
 
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "reports"), "--db", str(db)])
 
@@ -120,7 +120,7 @@ def test_govreports_ingest_prints_a_line_per_file_and_a_summary(tmp_path, sample
         in result.output
     )
     assert "broken.docx: " in result.output.splitlines()[-1]
-    assert (tmp_path / "cli.raw").is_dir()
+    assert (tmp_path / "out" / "cli.raw").is_dir()
 
 
 def test_record_fetch_keeps_each_body_once_and_logs_changes(tmp_path):
