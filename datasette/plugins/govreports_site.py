@@ -19,7 +19,7 @@ import markupsafe
 import sqlite_utils
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from archive.search import search
@@ -63,6 +63,8 @@ def get_metadata(datasette, key, database, table):
     # datasette-dashboards needs the database name in every chart and query-backed filter, and
     # the name is the served file's. Datasette 0.65 has no public accessor for the --metadata
     # file's own content; reading it through datasette.metadata() would call this hook again.
+    if key not in (None, "plugins"):
+        return {}
     names = archive_names(datasette)
     dashboards = ((datasette._metadata_local or {}).get("plugins") or {}).get("datasette-dashboards")
     if not names or not dashboards:
@@ -134,6 +136,7 @@ async def report_page(request, datasette):
         "database": db.name,
         "report": report,
         "document": dict(document) if document else None,
+        "source_row": tilde_encode(report["source"]) if report["source"] else None,
         "raw_available": bool(report["sha256"]) and raw_path(db, report["sha256"]).is_file(),
         "failed": [{**c, "where": check_where(c)} for c in failed],
         "application_grid": application_grid(report["template"], cells["applications"], marks),
