@@ -43,9 +43,10 @@ class ArchivePipeline:
             link_document(self.archive.db, fetch.document_id, item.warc)
         if item.kind not in INGESTED or item.error:
             return item
-        if item.body is None:  # 304: the archive already holds this body
+        if item.body is None and self.parsed(fetch.document_id):  # 304: archived and parsed before
             spider.count(item.source, "unchanged")
             return item
+        # (a 304 for a body never parsed, because a crawl was killed in between, is parsed now)
         result = self.archive.ingest_document(fetch.document_id, context=item.context, source=item.source)
         status = result.status
         if status == "error":
@@ -55,3 +56,6 @@ class ArchivePipeline:
         if status in ("new", "changed"):
             spider.echo(f"  {status:<8} {item.source}: {item.title or item.url}")
         return item
+
+    def parsed(self, document_id) -> bool:
+        return self.archive.db["documents"].get(document_id)["parse_status"] is not None

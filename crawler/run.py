@@ -5,9 +5,10 @@
 
 State for resuming lives in a job directory beside the database,
 ``<db stem>.jobs/<source-set id>/`` (Scrapy's JOBDIR: the pending requests and the requests
-already seen). After Ctrl-C or a crash the same command continues from there; a crawl that runs
-to the end removes it, so the next run starts afresh and relies on the archive (known URLs,
-conditional requests) to fetch only what changed.
+already seen). After Ctrl-C the same command continues from there. After a crash or a kill the
+queue on disk cannot be trusted, so the same command discovers again from the start URLs, and
+the archive (known URLs, conditional requests) keeps it from downloading what it already holds.
+A crawl that runs to the end removes the job directory.
 
 Scrapy's reactor can run once per process: call ``crawl`` once (the CLI does).
 """
@@ -22,6 +23,7 @@ from .settings import crawl_settings
 from .sources import SourceError, load_sources, source_set_id
 from .spiders.reports import COLUMNS, ReportsSpider
 
+STOPPED = "stopped"  # written in the job directory when a crawl stops cleanly (Ctrl-C): resumable
 HEADERS = {
     "pages": "pages",
     "reports_found": "found",
@@ -56,8 +58,14 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
     if not sources:
         raise SystemExit(f"Error: no enabled sources in {sources_file or 'the bundled list'}")
     jobdir = job_dir(db, sources)
-    resuming = jobdir.exists()
     with crawl_lock(db):
+        resuming = (jobdir / STOPPED).exists()
+        if jobdir.exists() and not resuming:
+            # Killed or crashed: Scrapy's queue on disk is only consistent after a clean stop. Start
+            # discovery again; what the archive already holds is not downloaded again.
+            echo("The last crawl of these sources did not stop cleanly: discovering their reports again.")
+            shutil.rmtree(jobdir)
+        (jobdir / STOPPED).unlink(missing_ok=True)
         archive = Archive(db)
         for source in sources:
             archive.upsert_source(source)
@@ -95,6 +103,8 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         if not any(jobdir.parent.iterdir()):
             jobdir.parent.rmdir()
     else:
+        jobdir.mkdir(parents=True, exist_ok=True)
+        (jobdir / STOPPED).write_text(f"{reason}\n", encoding="utf-8")
         echo(f"Crawl stopped ({reason}); run the same command again to continue.")
     return {"run_id": run_id, "per_source": per_source, "errors": spider.errors, "finish_reason": reason}
 

@@ -205,7 +205,9 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     assert {e["source"] for e in errors} == {"某县", "无法连接"}
 
 
-def test_resume_after_ctrl_c_loses_and_duplicates_nothing(tmp_path):
+def interrupted_crawl(tmp_path, sig):
+    """Start a slow crawl of eight reports, send it ``sig`` after the third report page, then run
+    the same command again. Returns (server, report paths, output of both runs)."""
     links = [(f"/nb/r{k}.html", f"某县第{k}局2023年政府信息公开工作年度报告") for k in range(8)]
     site = small_site(tmp_path / "site", links)
     for href, _ in links:
@@ -213,24 +215,39 @@ def test_resume_after_ctrl_c_loses_and_duplicates_nothing(tmp_path):
     db = tmp_path / "r.db"
     with PortalServer(site) as server:
         sources = sources_file(tmp_path / "s.yaml", [{"name": "某县", "url": server.url + "nb/index.html"}])
-        # One request at a time, slowly, so that Ctrl-C lands in the middle.
+        # One request at a time, slowly, so that the signal lands in the middle.
         slow = {**FAST, "DOWNLOAD_DELAY": 0.3, "CONCURRENT_REQUESTS": 1}
         env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
         cmd = [GOVREPORTS, "crawl", "--sources", str(sources), "--db", str(db)]
         first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        paths = [href for href, _ in links]
         deadline = time.monotonic() + 60
-        while sum(server.bodies[h] for h, _ in links) < 3 and time.monotonic() < deadline:
+        while sum(server.bodies[p] for p in paths) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
-        first.send_signal(signal.SIGINT)
+        first.send_signal(sig)
         out, _ = first.communicate(timeout=60)
-        assert "run the same command again to continue" in out
-        fetched_first = sum(server.bodies[h] for h, _ in links)
-        assert 3 <= fetched_first < 8
+        assert sum(server.bodies[p] for p in paths) < 8, "the crawl ended before the signal"
         assert (tmp_path / "r.jobs").is_dir()
-
         second = crawl(db, sources)
-    assert "Resuming" in second
-    assert [server.bodies[h] for h, _ in links] == [1] * 8  # every report once, none twice
     documents = sqlite_utils.Database(db)["documents"]
-    assert documents.count_where("kind = 'report'") == 8
+    # Every report is in the archive exactly once.
+    assert sorted(d["url"].split("/", 3)[3] for d in documents.rows_where("kind = 'report'")) == [
+        p.lstrip("/") for p in paths
+    ]
+    assert sqlite_utils.Database(db)["reports"].count == 8
     assert not (tmp_path / "r.jobs").exists()  # a finished crawl leaves no job state behind
+    return server, paths, out, second
+
+
+def test_resume_after_ctrl_c_loses_and_duplicates_nothing(tmp_path):
+    server, paths, first, second = interrupted_crawl(tmp_path, signal.SIGINT)
+    assert "run the same command again to continue" in first
+    assert "Resuming" in second
+    assert [server.bodies[p] for p in paths] == [1] * 8  # every report page downloaded once
+
+
+def test_after_a_kill_the_same_command_finds_everything_again(tmp_path):
+    server, paths, _, second = interrupted_crawl(tmp_path, signal.SIGKILL)
+    assert "did not stop cleanly" in second
+    # Reports archived before the kill are not downloaded again; at most the one in flight is.
+    assert sum(server.bodies[p] for p in paths) <= 9
