@@ -51,10 +51,14 @@ def archive_names(datasette) -> list[str]:
     return [name for name, db in datasette.databases.items() if not db.is_memory]
 
 
-def archive_db(datasette):
+async def archive_db(datasette, request):
+    """The archive database, once the actor may see its reports (the pages here show them all)."""
     names = archive_names(datasette)
     if not names:
         raise NotFound("No archive database is being served")
+    await datasette.ensure_permissions(
+        request.actor, [("view-table", (names[0], "reports")), ("view-database", names[0]), "view-instance"]
+    )
     return datasette.get_database(names[0])
 
 
@@ -98,7 +102,7 @@ def register_routes():
 
 
 async def report_page(request, datasette):
-    db = archive_db(datasette)
+    db = await archive_db(datasette, request)
     report_id = int(request.url_vars["id"])
     report = (await db.execute("select * from reports where id = ?", [report_id])).first()
     if report is None:
@@ -154,7 +158,7 @@ async def report_page(request, datasette):
 
 
 async def search_page(request, datasette):
-    db = archive_db(datasette)
+    db = await archive_db(datasette, request)
     query = (request.args.get("q") or "").strip()
     results = []
     if query:
@@ -166,7 +170,7 @@ async def search_page(request, datasette):
 
 
 async def raw_file(request, datasette):
-    db = archive_db(datasette)
+    db = await archive_db(datasette, request)
     digest = request.url_vars["sha256"]
     row = (
         await db.execute(
@@ -273,15 +277,14 @@ def extra_css_urls(datasette):
 
 
 @hookimpl
-def extra_template_vars(view_name, table, request, datasette):
+def extra_template_vars(view_name, database, table, request, datasette):
     names = archive_names(datasette)
     extra = {"archive_database": names[0] if names else None}
     query = request.args.get("_search") if request is not None else None
     if view_name == "table" and table == "reports" and query:
 
         async def report_snippet(report_id):
-            db = archive_db(datasette)
-            texts = await report_texts(db, [int(report_id)])
+            texts = await report_texts(datasette.get_database(database), [int(report_id)])
             return highlight(texts.get(int(report_id)), query)
 
         extra["report_snippet"] = report_snippet
