@@ -208,9 +208,12 @@ class Archive:
             raise parser.ParseError(f"parser failed: {type(e).__name__}: {e}") from e
 
     def ingest_document(
-        self, document_id: int, context: dict | None = None, source: str | None = None
+        self, document_id: int, context: dict | None = None, source: str | None = None, retry: bool = False
     ) -> IngestResult:
-        """Parse a stored document and file it as a report (see the module docstring for versions)."""
+        """Parse a stored document and file it as a report (see the module docstring for versions).
+
+        A document the parser already turned down (error, not_report) is not parsed again unless
+        ``retry`` (reparse does, after a parser fix): the same bytes give the same answer."""
         doc = self._row("select * from documents where id = ?", [document_id])
         if source and not doc["source"]:
             doc["source"] = source
@@ -221,6 +224,12 @@ class Archive:
             reason = f"no body to parse ({doc['error'] or 'status ' + str(doc['status'])})"
             self._error_row("error", doc["url"], reason, document_id)
             return IngestResult("error", None, reason)
+        if doc["parse_status"] in ("error", "not_report") and not retry:
+            last_error = self._row(
+                "select reason from ingest_errors where document_id = ? order by id desc limit 1",
+                [document_id],
+            )
+            return IngestResult(doc["parse_status"], None, last_error and last_error["reason"])
         seen = doc["last_fetched_at"] or doc["fetched_at"]
         latest = self.latest_report(doc["url"])
         if latest and latest["sha256"] == doc["sha256"]:

@@ -100,7 +100,7 @@ def reparse(db, echo: Callable[[str], None] = print) -> Counter:
         order by id"""
     )
     for doc in list(failed_before):
-        result = archive.ingest_document(doc["id"])
+        result = archive.ingest_document(doc["id"], retry=True)
         if result.report_id:
             counts["now_parsed"] += 1
             echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")

@@ -249,3 +249,28 @@ def test_reparse_restores_what_the_parser_reads_and_says_what_changed(tmp_path, 
     assert "check balance" in changed
     assert archive.db["reports"].get(report_id)["title"]
     assert reparse(archive, echo=quiet.append)["changed"] == 0
+
+
+def test_a_turned_down_document_waits_for_reparse(tmp_path):
+    """What an older parser turned down stays turned down on re-ingest (no parsing the same bytes
+    again on every crawl); reparse tries it again with the current parser."""
+    archive = Archive(tmp_path / "a.db")
+    fetch = archive.record_fetch(url="http://example.gov.cn/report.txt", body=LEQING_SEED.read_bytes())
+    # as an older parser left it
+    archive.db["documents"].update(fetch.document_id, {"parse_status": "error"})
+    archive.record_error("http://example.gov.cn/report.txt", "no tables found", fetch.document_id)
+
+    again = archive.ingest_document(
+        archive.record_fetch(
+            url="http://example.gov.cn/report.txt", body=LEQING_SEED.read_bytes()
+        ).document_id
+    )
+    assert (again.status, again.error) == ("error", "no tables found")
+    assert archive.db["reports"].count == 0
+    lines = []
+
+    counts = reparse(archive, echo=lines.append)
+
+    assert counts["now_parsed"] == 1
+    assert lines[0].startswith("parsed    http://example.gov.cn/report.txt: now report 1 (new)")
+    assert archive.db["documents"].get(fetch.document_id)["parse_status"] == "report"
