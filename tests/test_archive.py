@@ -255,16 +255,14 @@ def test_a_turned_down_document_waits_for_reparse(tmp_path):
     """What an older parser turned down stays turned down on re-ingest (no parsing the same bytes
     again on every crawl); reparse tries it again with the current parser."""
     archive = Archive(tmp_path / "a.db")
-    fetch = archive.record_fetch(url="http://example.gov.cn/report.txt", body=LEQING_SEED.read_bytes())
+    url = "http://example.gov.cn/report.txt"
+    fetch = archive.record_fetch(url=url, body=LEQING_SEED.read_bytes())
     # as an older parser left it
     archive.db["documents"].update(fetch.document_id, {"parse_status": "error"})
-    archive.record_error("http://example.gov.cn/report.txt", "no tables found", fetch.document_id)
+    archive.record_error(url, "no tables found", fetch.document_id)
 
-    again = archive.ingest_document(
-        archive.record_fetch(
-            url="http://example.gov.cn/report.txt", body=LEQING_SEED.read_bytes()
-        ).document_id
-    )
+    refetch = archive.record_fetch(url=url, body=LEQING_SEED.read_bytes())
+    again = archive.ingest_document(refetch.document_id)
     assert (again.status, again.error) == ("error", "no tables found")
     assert archive.db["reports"].count == 0
     lines = []
