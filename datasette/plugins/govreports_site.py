@@ -164,7 +164,16 @@ async def search_page(request, datasette):
     if query:
         hits = await db.execute_fn(lambda conn: search(sqlite_utils.Database(conn), query, SEARCH_LIMIT))
         texts = await report_texts(db, [hit["id"] for hit in hits])
-        results = [{**hit, "snippet": highlight(texts.get(hit["id"]), query)} for hit in hits]
+        results = [
+            {
+                **hit,
+                "title_marked": highlight(
+                    hit["title"] or hit["agency"] or f"报告 {hit['id']}", query, width=200
+                ),
+                "snippet": highlight(texts.get(hit["id"]), query),
+            }
+            for hit in hits
+        ]
     context = {"q": query, "results": results, "limit": SEARCH_LIMIT, "database": db.name}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
@@ -325,10 +334,9 @@ def render_cell(row, value, column, table, database, datasette):
 def highlight(text: str | None, query: str, width: int = SNIPPET_WIDTH) -> markupsafe.Markup:
     """A piece of ``text`` around the first query term found, every term in it in <mark>."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
-    terms = [t for t in unicodedata.normalize("NFKC", query).replace('"', " ").split() if t]
-    if not terms:
-        return markupsafe.Markup("")
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    terms = unicodedata.normalize("NFKC", query).replace('"', " ").split()
+    # longest first, so that a term inside another is not marked alone; (?!) matches nothing
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) or "(?!)", re.I)
     found = pattern.search(text)
     at = found.start() if found else 0
     start, end = max(0, at - width), min(len(text), at + width * 2)
