@@ -108,10 +108,10 @@ class Archive:
         self.db.execute(f"update [{table}] set {assignments} where id = ?", [*values.values(), row_id])
 
     def _last_fetch(self, url: str) -> dict | None:
-        """The URL's last fetch that had a body."""
-        return self._row(
-            "select * from documents where url = ? and sha256 is not null order by id desc limit 1", [url]
-        )
+        """The URL's last fetch that had a body. (Needs only self.db: crawler.distributed's
+        read-only KnownFetches borrows it with known().)"""
+        sql = "select * from documents where url = ? and sha256 is not null order by id desc limit 1"
+        return next(self.db.query(sql, [url]), None)
 
     def known(self, url: str) -> dict | None:
         last = self._last_fetch(url)
