@@ -77,25 +77,35 @@ def fts_query(query: str | None) -> str:
     return " ".join(p for p in phrases if p) or '""'
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def snippet(text: str | None, query: str, width: int = 40) -> str:
-    """A piece of ``text`` around the first term of ``query`` found in it, the term in 【】."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    """A piece of ``text`` around the first term of ``query`` found in it, the term in 【】.
+
+    Only the piece is cleaned up (whitespace runs become one space): reports are long, and this
+    runs for every row of a result page."""
+    text = text or ""
     lowered = text.lower()
     for bit in _BITS.split(query or ""):
         term = unicodedata.normalize("NFKC", (bit or "").strip('"')).strip().lower()
         at = lowered.find(term) if term else -1
         if at >= 0:
-            start, end = max(0, at - width), min(len(text), at + len(term) + width)
+            end = at + len(term)
+            before = _squash(text[max(0, at - 3 * width) : at])[-width:]
+            after = _squash(text[end : end + 3 * width])[:width]
             return (
-                ("…" if start else "")
-                + text[start:at]
+                ("…" if at > width else "")
+                + before.lstrip()
                 + "【"
-                + text[at : at + len(term)]
+                + text[at:end]
                 + "】"
-                + text[at + len(term) : end]
-                + ("…" if end < len(text) else "")
+                + after.rstrip()
+                + ("…" if end + width < len(text) else "")
             )
-    return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    start = _squash(text[: 4 * width]).strip()
+    return start[: 2 * width] + ("…" if len(text) > 2 * width else "")
 
 
 def create_fts(db: sqlite_utils.Database) -> None:
