@@ -339,3 +339,13 @@ def test_truncated_titles_in_a_report_column_and_attachments_named_by_their_text
     )
     assert generic.is_attachment("http://www.x.gov.cn/download.jsp?id=88", "2023年度报告.docx")
     assert not generic.is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")
+
+
+def test_gbk_pages_served_as_utf8_are_read_by_their_meta_charset():
+    html = '<html><head><meta charset="gbk"></head><body><a href="/a.html">某县2023年政府信息公开工作年度报告</a></body></html>'
+    url = "http://www.bjchy.gov.cn/zfxxgknb/index.html"
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    wrong = HtmlResponse(url=url, body=html.encode("gbk"), headers=headers, request=Request(url))
+    assert generic.report_links(wrong) == []  # mojibake
+    (link,) = generic.report_links(generic.redecode(wrong))
+    assert link.title == "某县2023年政府信息公开工作年度报告"

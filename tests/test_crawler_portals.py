@@ -151,6 +151,31 @@ def small_site(folder, links, title="政府信息公开年报"):
     return folder
 
 
+def year_tree(folder):
+    """A TRS-style 年报 column split into year sub-columns, in GBK, two pages per year."""
+    report = REPORT_PAGE.replace('charset="UTF-8"', 'charset="gbk"').encode("gbk", "replace")
+    (folder / "zfxxgknb").mkdir(parents=True)
+    years = "".join(f'<li><a href="./{y}/">{y}年</a></li>' for y in (2023, 2022))
+    (folder / "zfxxgknb/index.shtml").write_bytes(
+        f'<html><head><meta charset="gbk"><title>政府信息公开年报</title></head><body><ul>{years}</ul></body></html>'.encode(
+            "gbk"
+        )
+    )
+    for y in (2023, 2022):
+        for n, name in enumerate(("index.shtml", "index_1.shtml")):
+            href = f"./{y + 1}01/t{y + 1}0115_{n}.shtml"
+            title = f"某区第{n}局{y}年政府信息公开工作年度报告"
+            (folder / f"zfxxgknb/{y}/{y + 1}01").mkdir(parents=True, exist_ok=True)
+            (folder / f"zfxxgknb/{y}/{href[2:]}").write_bytes(report)
+            page = (
+                f'<html><head><meta charset="gbk"><title>{y}年_政府信息公开年报</title></head><body>'
+                f'<ul><li><a href="{href}" title="{title}">{title[:14]}...</a></li></ul>'
+                f'<script>createPageHTML(2, {n}, "index", "shtml");</script></body></html>'
+            )
+            (folder / f"zfxxgknb/{y}/{name}").write_bytes(page.encode("gbk"))
+    return folder
+
+
 def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     other = PortalServer(small_site(tmp_path / "other", [])).start()
     site = small_site(
@@ -168,6 +193,7 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
         site, fail_first={"/nb/a.html": 2}, redirects={"/nb/moved.html": other.url + "nb/b.html"}
     ).start()
     guarded = PortalServer(shutil.copytree(SITES / "shahe-vsb", tmp_path / "guarded"), challenge=True).start()
+    tree = PortalServer(year_tree(tmp_path / "tree")).start()
     try:
         sources = sources_file(
             tmp_path / "s.yaml",
@@ -180,11 +206,12 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
                 },
                 {"name": "沙河", "url": guarded.url + "xxgk/zfxxgknb.htm", "province": "河北省"},
                 {"name": "无法连接", "url": "http://127.0.0.1:9/nb/", "province": "河南省"},
+                {"name": "年度子栏目", "url": tree.url + "zfxxgknb/index.shtml", "province": "北京市"},
             ],
         )
         stdout = crawl(tmp_path / "r.db", sources)
     finally:
-        for s in (server, other, guarded):
+        for s in (server, other, guarded, tree):
             s.stop()
     # 503 twice, then the page: retried and archived.
     assert server.hits["/nb/a.html"] == 3 and server.bodies["/nb/a.html"] == 1
@@ -198,6 +225,14 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     documents = sqlite_utils.Database(tmp_path / "r.db")["documents"]
     assert {d["via"] for d in documents.rows_where("source = ?", ["沙河"])} == {"browser"}
     assert guarded.bodies["/info/1026/2001.htm"] == 1
+    # Year sub-columns (2023年, 2022年), each a GBK list with a createPageHTML pager and titles cut
+    # short in the text (the full title in title=): every report, none through the browser.
+    assert tree.bodies["/zfxxgknb/2023/index_1.shtml"] == 1
+    assert {k: v for k, v in row(stdout, "年度子栏目").items() if k in ("found", "new", "browser")} == {
+        "found": 4,
+        "new": 4,
+        "browser": 0,
+    }
     # A source that cannot be reached fails alone; the crawl still exits 0 and says which.
     assert row(stdout, "无法连接")["failed"] == 1
     assert "had failures: 某县, 无法连接" in stdout

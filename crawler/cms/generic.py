@@ -119,6 +119,24 @@ def is_html(page) -> bool:
     return hasattr(page, "css") and not is_json(page)
 
 
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+
+
+def redecode(page):
+    """The page decoded by its <meta charset> (else GB18030) when the encoding Scrapy chose from
+    the headers leaves it full of replacement characters: GBK pages served as UTF-8."""
+    if not hasattr(page, "text") or page.text.count("\ufffd") < 5:
+        return page
+    declared = META_CHARSET.search(page.body[:4096])
+    for encoding in (declared.group(1).decode("ascii") if declared else None, "gb18030"):
+        try:
+            page.body.decode(encoding)
+        except (LookupError, UnicodeDecodeError, TypeError):
+            continue
+        return page.replace(encoding=encoding)
+    return page
+
+
 def is_html_page(page) -> bool:
     """An HTML document (not XML, JSON or a file) by its content type or its first bytes."""
     ctype = page.headers.get("Content-Type", b"").decode("latin-1").lower()
@@ -308,5 +326,5 @@ def attachment_links(page) -> list:
         return []
     links = [link for link in anchors(page) if is_attachment(link.url, link.title)]
     text = page.text.replace("\\/", "/")
-    links += [Link(page.urljoin(url), "attachment") for url in QUOTED_FILE.findall(text)]
+    links += [Link(page.urljoin(url)) for url in QUOTED_FILE.findall(text)]
     return list({link.url: link for link in reversed(links)}.values())[::-1]

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 SITES = pathlib.Path(__file__).parent / "sites"
 TEXT_TYPES = (".html", ".htm", ".shtml", ".json", ".xml", ".jsp", ".txt")
 PAGE_PARAMS = ("page", "pageNo", "pageIndex")
+INDEX_NAMES = ("index.html", "index.shtml", "index.htm")
 CLEARANCE = "govreports_demo_clearance=ok"
 CHALLENGE_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <script>$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=48213;$_ts.cd="qhxcr";
@@ -73,7 +74,7 @@ class PortalServer:
         if not target.is_relative_to(self.root.resolve()):
             return None
         if target.is_dir() or path.endswith("/"):
-            target = target / "index.html"
+            target = next((target / n for n in INDEX_NAMES if (target / n).is_file()), target / "index.html")
         page = next((query[p] for p in PAGE_PARAMS if p in query), None)
         if page is not None and target.with_name(f"{target.name}.page{page}").is_file():
             return target.with_name(f"{target.name}.page{page}")
@@ -157,8 +158,8 @@ def content_type(path) -> str:
     name = path.name.split(".page")[0]
     if name.endswith(".jsp"):
         return "text/xml; charset=utf-8"
-    if name.endswith((".htm", ".shtml")):
-        return "text/html; charset=utf-8"
+    if name.endswith((".htm", ".html", ".shtml")):
+        return "text/html"  # the page's <meta charset> tells (some portals are GBK)
     ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return f"{ctype}; charset=utf-8" if ctype.startswith("text/") or ctype.endswith("json") else ctype
 

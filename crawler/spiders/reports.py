@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
@@ -119,6 +120,11 @@ class ReportsSpider(scrapy.Spider):
     # -- callbacks --------------------------------------------------------------------------
 
     def parse_list(self, response):
+        if not isinstance(response, TextResponse):  # a list API answering application/octet-stream
+            response = TextResponse(
+                response.url, body=response.body, encoding="utf-8", request=response.request
+            )
+        response = generic.redecode(response)
         source, meta = response.meta["source"], response.meta
         via = self.via(response)
         self.count(source, "pages")
@@ -193,7 +199,9 @@ class ReportsSpider(scrapy.Spider):
             return False  # the adapter reads the data the page's scripts would draw
         hosts = self.hosts[response.meta["source"]]
         rows = [a for a in generic.anchors(response) if len(a.title) >= ROW_TITLE and on_source(a.url, hosts)]
-        return len(rows) < 3 and (report_column or not (pages or columns))
+        folder = response.url.split("?")[0].rsplit("/", 1)[0] + "/"
+        below = [c for c in columns if c.url.startswith(folder)]  # year sub-columns: a tree, not a list
+        return len(rows) < 3 and not below and (report_column or not (pages or columns))
 
     def parse_document(self, response):
         source, kind = response.meta["source"], response.meta["kind"]
