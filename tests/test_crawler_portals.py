@@ -176,6 +176,45 @@ def year_tree(folder):
     return folder
 
 
+def gkmlpt_site(folder):
+    """A Guangdong gkmlpt portal: a JavaScript app page with SID and TREE, the JSON list API
+    (5 rows, 2 a page, page 3 answering 404 as 肇庆's does), report pages with the PDF in DETAIL."""
+    app = folder / "yjzjj/gkmlpt"
+    (app / "api/all").mkdir(parents=True)
+    (app / "index").write_text(
+        "<html><head><title>政府信息公开目录</title><script>window._CONFIG = {SID: '662021',\n"
+        'TREE: [{"id": 720, "name": "政策文件"}, {"id": 721, "name": "政府信息公开年报"}]};</script>'
+        '</head><body><div id="app"></div></body></html>',
+        encoding="utf-8",
+    )
+    rows = [
+        ("阳江市住房和城乡建设局2023年政府信息公开工作年度报告", "content/0/970/post_970001.html"),
+        ("2024年5月份阳江市工程造价信息", "content/0/963/post_963149.html"),
+        ("阳江市住房和城乡建设局2022年政府信息公开工作年度报告", "content/0/960/post_960001.html"),
+    ]
+    for n, chunk in ((1, rows[:2]), (2, rows[2:])):
+        articles = [{"title": t, "url": "{{BASE}}/yjzjj/gkmlpt/" + u} for t, u in chunk]
+        (app / f"api/all/721.page{n}").write_text(
+            json.dumps({"total": 5, "articles": articles}), encoding="utf-8"
+        )
+    pdf = "{{BASE}}\\/yjzjj\\/attachment\\/0\\/88\\/960001.pdf"
+    for _, u in rows[::2]:
+        (app / u).parent.mkdir(parents=True, exist_ok=True)
+        (app / u).write_text(
+            REPORT_PAGE.replace(
+                "</body>",
+                f'<script>window._CONFIG={{DETAIL:{{"attachment":[{{"url":"{pdf}"}}]}}}}</script></body>',
+            ),
+            encoding="utf-8",
+        )
+    (folder / "yjzjj/attachment/0/88").mkdir(parents=True)
+    shutil.copyfile(
+        SITES / "hongze-epoint/attach/2025/01/hongze-district-2024.pdf",
+        folder / "yjzjj/attachment/0/88/960001.pdf",
+    )
+    return folder
+
+
 def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     other = PortalServer(small_site(tmp_path / "other", [])).start()
     site = small_site(
@@ -194,6 +233,7 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     ).start()
     guarded = PortalServer(shutil.copytree(SITES / "shahe-vsb", tmp_path / "guarded"), challenge=True).start()
     tree = PortalServer(year_tree(tmp_path / "tree")).start()
+    gkmlpt = PortalServer(gkmlpt_site(tmp_path / "gkmlpt")).start()
     try:
         sources = sources_file(
             tmp_path / "s.yaml",
@@ -207,11 +247,17 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
                 {"name": "沙河", "url": guarded.url + "xxgk/zfxxgknb.htm", "province": "河北省"},
                 {"name": "无法连接", "url": "http://127.0.0.1:9/nb/", "province": "河南省"},
                 {"name": "年度子栏目", "url": tree.url + "zfxxgknb/index.shtml", "province": "北京市"},
+                {
+                    "name": "阳江住建",
+                    "url": gkmlpt.url + "yjzjj/gkmlpt/index",
+                    "province": "广东省",
+                    "city": "阳江市",
+                },
             ],
         )
         stdout = crawl(tmp_path / "r.db", sources)
     finally:
-        for s in (server, other, guarded, tree):
+        for s in (server, other, guarded, tree, gkmlpt):
             s.stop()
     # 503 twice, then the page: retried and archived.
     assert server.hits["/nb/a.html"] == 3 and server.bodies["/nb/a.html"] == 1
@@ -233,6 +279,15 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
         "new": 4,
         "browser": 0,
     }
+    # gkmlpt: the 年报 category of the tree through the JSON API, page 3's 404 taken as the end,
+    # the PDF named only inside window._CONFIG.DETAIL followed (once: both reports link it).
+    assert gkmlpt.hits["/yjzjj/gkmlpt/api/all/721?page=3&sid=662021"] == 1
+    assert {k: v for k, v in row(stdout, "阳江住建").items() if k in ("found", "new", "failed")} == {
+        "found": 2,
+        "new": 3,
+        "failed": 0,
+    }
+    assert gkmlpt.bodies["/yjzjj/attachment/0/88/960001.pdf"] == 1
     # A source that cannot be reached fails alone; the crawl still exits 0 and says which.
     assert row(stdout, "无法连接")["failed"] == 1
     assert "had failures: 某县, 无法连接" in stdout
