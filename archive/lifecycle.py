@@ -233,3 +233,15 @@ def agencies_of(db, report_ids) -> set:
     ids = list(report_ids)
     rows = db.execute(f"select distinct agency from reports where id in ({','.join('?' * len(ids))})", ids)
     return {agency for (agency,) in rows if agency}
+
+
+def after_run(db, run_id, per_source, found, list_pages, max_pages, finished=True, resumed=False) -> dict:
+    """Everything a crawl run does to the archive once it has fetched: the cross-year check, and
+    for a run that finished, the removals. A resumed run did not read the list pages of the run it
+    continues, so it marks no list removals (404/410 still count)."""
+    cross_year(db)
+    if not finished:
+        return {"removed": [], "back": 0}
+    complete = {} if resumed else complete_sources(per_source, found, list_pages, max_pages)
+    started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
+    return after_crawl(db, started, complete)

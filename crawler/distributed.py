@@ -324,7 +324,6 @@ def crawl(
         for source in sources:
             archive.upsert_source(source)
         run_id = archive.start_run()
-        started = lifecycle.now()
         resuming = bool(client.exists(START_KEY, *keys()[4:]))
         client.delete(WORKERS_KEY, SUMMARIES_KEY)  # left by workers of a killed run
         if not resuming:
@@ -348,11 +347,11 @@ def crawl(
         shared = merge_summaries(client, ledger)
         per_source = ledger.summary(s["name"] for s in sources)
         finished = all(p.returncode == 0 for p in procs) and len(shared["workers"]) == workers
-        lifecycle.cross_year(archive.db)
+        pages = max_pages or MAX_LIST_PAGES
+        lifecycle.after_run(
+            archive.db, run_id, per_source, shared["found"], shared["list_pages"], pages, finished, resuming
+        )
         if finished:
-            pages = max_pages or MAX_LIST_PAGES
-            complete = lifecycle.complete_sources(per_source, shared["found"], shared["list_pages"], pages)
-            lifecycle.after_crawl(archive.db, started, complete)
             client.delete(*keys())
         archive.finish_run(run_id, per_source, ledger.errors)
         archive.close()

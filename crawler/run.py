@@ -84,14 +84,17 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         spider = crawler.spider
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         per_source = spider.summary()
-        lifecycle.cross_year(archive.db)
-        if reason == "finished":
-            # A resumed run did not read the list pages of the run it continues: no list removals.
-            lists = {name: spider.found[name] for name in per_source} if not resuming else {}
-            pages = {name: len(keys) for name, keys in spider.lists.items()}
-            complete = lifecycle.complete_sources(per_source, lists, pages, spider.max_pages) if lists else {}
-            started = archive.db["crawl_runs"].get(run_id)["started"]
-            lifecycle.after_crawl(archive.db, started, complete)
+        pages = {name: len(keys) for name, keys in spider.lists.items()}
+        lifecycle.after_run(
+            archive.db,
+            run_id,
+            per_source,
+            spider.found,
+            pages,
+            spider.max_pages,
+            reason == "finished",
+            resuming,
+        )
         archive.finish_run(run_id, per_source, spider.errors)
         archive.close()
     echo(table(per_source))
@@ -125,4 +128,3 @@ def table(per_source: dict) -> str:
 def _width(text) -> int:
     """Display width: CJK characters take two columns."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
