@@ -186,3 +186,17 @@ def active_item(label: str) -> str | None:
     if k == "规章" or k.endswith("规章"):
         return "rules"
     return None
+
+
+def proceeding(label: str) -> str | None:
+    """The one proceeding a row label names (a review table printed one labelled row per
+    proceeding); None when it names none, or several, as a header does."""
+    k = key(label)
+    named = set()
+    if "复议后" in k:
+        named.add("litigation_after_review")
+    if "未经复议" in k or "直接起诉" in k:
+        named.add("litigation_direct")
+    if "复议" in k and "诉讼" not in k and "起诉" not in k:
+        named.add("review")
+    return named.pop() if len(named) == 1 else None

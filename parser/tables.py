@@ -22,13 +22,18 @@ from .document import Document, Table
 NULL_MARKS = {"", "—", "——", "-", "--", "–", "/", "／", "\\", "无", "空", "…", "...", "——/"}
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(减少|增加|减|增)\s*(\d[\d,]*(?:\.\d+)?)$")
+# A unit after the number inside a table cell ("0件", "251000元"): the cell still holds that number.
+_UNIT = re.compile(r"(?<=\d)\s*(?:万元|元|件|个|项|次|人次|条|份|宗|家)$")
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PLAIN_SPLIT = re.compile(r"[ \t\u3000]+")
 
 
 def cell_value(text: str, structured: bool) -> tuple[bool, int | float | None]:
-    """(is a value cell, its value). Blank and dash cells are values only inside real cells."""
-    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    """(is a value cell, its value). Blank and dash cells are values only inside real cells, and so
+    are numbers followed by a unit: in running text "13件" is prose, not a cell."""
+    t = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("\u2212", "-")
+    if structured:
+        t = _UNIT.sub("", t)
     if _NUMBER.match(t):
         number = float(t.replace(",", "")) if "." in t else int(t.replace(",", ""))
         return True, number
@@ -116,11 +121,29 @@ def lines_from_text(text: str) -> list[Line]:
 def lines_from_tables(tables: list[Table]) -> list[Line]:
     lines = []
     for table in tables:
+        header: list[str] = []  # the last row of column names seen in this table
         for row in table:
-            # A merged label cell is repeated across the grid: keep one copy of each run.
-            cells = [c for i, c in enumerate(row) if i == 0 or c != row[i - 1] or cell_value(c, True)[0]]
-            lines.append(Line(cells, structured=True))
+            line = Line(unmerge(row, header), structured=True)
+            if not line.values and len(set(filter(None, row))) >= 2:
+                header = row
+            lines.append(line)
     return lines
+
+
+def unmerge(row: list[str], header: list[str]) -> list[str]:
+    """One copy of each merged cell. A merged label is repeated across the grid: keep one copy of
+    each run. A merged value cell is repeated too, and is told from two equal numbers side by
+    side by the column names above it: both positions stand under the same merged header
+    ("本年增/减" spanning two grid columns in the 2019 template)."""
+    cells = []
+    for i, c in enumerate(row):
+        if i and c == row[i - 1]:
+            if not cell_value(c, True)[0]:
+                continue
+            if len(header) == len(row) and header[i] and header[i] == header[i - 1]:
+                continue
+        cells.append(c)
+    return cells
 
 
 def value_rows(lines: list[Line]) -> list[ValueRow]:
@@ -199,7 +222,7 @@ def read_lines(lines: list[Line]) -> Tables:
     result.applications = read_applications(apps_rows, template, result.warnings)
     if review_start is not None:
         result.review_litigation = read_review(
-            [r for r in rows if r.position > review_start], lines, review_start
+            [r for r in rows if r.position >= review_start], lines, review_start
         )
     else:
         result.review_litigation = read_review([], lines, 0)
@@ -246,6 +269,8 @@ def find_review_start(lines: list[Line], apps_start: int | None) -> int | None:
             carried_forward_seen = True
         if not ln.values and "复议" in L.key(ln.label) and (carried_forward_seen or "诉讼" in ln.label):
             return i
+        if ln.values and carried_forward_seen and L.proceeding(ln.label):
+            return i  # no heading: the table starts with a row labelled by its proceeding
     return None
 
 
@@ -408,21 +433,38 @@ def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, Va
 
 
 def read_review(rows: list[ValueRow], lines: list[Line], start: int) -> list[dict]:
+    """The 15 cells in template order. A row labelled with its proceeding goes to that
+    proceeding, whatever its place; unlabelled values fill the others in order."""
     width = len(L.PROCEEDINGS) * len(L.OUTCOMES)
+    per = len(L.OUTCOMES)
+    labelled: dict[str, list[Value | None]] = {}
     collected: list[Value | None] = []
     for r in rows:
         stop_words = text_lines_between(lines, start, r.position)
         if any(w in t for t in stop_words for w in ("存在的主要问题", "其他需要报告", "改进情况")):
             break
-        values = r.values if r.structured else r.numbers
-        if len(collected) + len(values) > width:
-            values = r.numbers
-        collected.extend(values)
-        if len(collected) >= width:
+        named = L.proceeding(r.label) if r.label else None
+        if named and named not in labelled and len(r.numbers) <= per:
+            labelled[named] = fit(r.values, per, r.structured)
+        else:
+            values = r.values if r.structured else r.numbers
+            if len(collected) + len(values) > width:
+                values = r.numbers
+            collected.extend(values)
+        if len(collected) + per * len(labelled) >= width:
             break
-    collected = collected[:width] + [None] * (width - len(collected))
+    unlabelled = iter([p for p in L.PROCEEDINGS if p not in labelled])
+    for k in range(0, len(collected), per):
+        proceeding = next(unlabelled, None)
+        if proceeding is None:
+            break
+        labelled[proceeding] = collected[k : k + per]
     cells = []
-    for k, v in enumerate(collected):
-        proceeding, outcome = L.PROCEEDINGS[k // 5], L.OUTCOMES[k % 5]
-        cells.append({"proceeding": proceeding, "outcome": outcome, **cell(v)})
+    for proceeding in L.PROCEEDINGS:
+        values = labelled.get(proceeding, [])
+        values = list(values[:per]) + [None] * (per - len(values))
+        cells += [
+            {"proceeding": proceeding, "outcome": o, **cell(v)}
+            for o, v in zip(L.OUTCOMES, values, strict=True)
+        ]
     return cells

@@ -1,4 +1,5 @@
-"""The shared truth files (../shared/seeds, ../shared/realworld) and how to compare a record to them."""
+"""The truth files (../shared/seeds, ../shared/realworld, and this repo's tests/fixtures/unseen) and
+how to compare a record to them."""
 
 import json
 import pathlib
@@ -7,8 +8,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
+
+
 def truth_files() -> list[pathlib.Path]:
     return sorted(SHARED.glob("seeds/*.truth.json")) + sorted(SHARED.glob("realworld/*.truth.json"))
+
+
+def unseen_truth_files() -> list[pathlib.Path]:
+    """Real reports found after the parser was written (see tests/fixtures/unseen/SOURCES.md)."""
+    return sorted(UNSEEN.glob("*.truth.json"))
 
 
 def document_for(truth_file: pathlib.Path) -> pathlib.Path:

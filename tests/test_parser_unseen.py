@@ -1,0 +1,199 @@
+"""Real reports found after the parser was written (tests/fixtures/unseen, see SOURCES.md) parse
+to exactly the values they state, and so do the same reports printed the other ways reports are
+printed: traditional characters, full-width digits, numbers with their unit, GBK, signed
+本年增/减 cells, a review table with one labelled row per proceeding, rows spread over two grid
+rows. The variants are made from the real files here, so each one differs from a real report in
+one known way only.
+"""
+
+import re
+
+import pytest
+from opencc import OpenCC
+from test_parser_truth import (  # noqa: F401  (the same checks, run on the unseen reports)
+    test_agency_year_and_template,
+    test_every_cell_matches_the_truth,
+    test_failed_checks_are_the_reports_own,
+    test_published_date_when_the_truth_states_it,
+    test_region,
+)
+from truth import UNSEEN, flatten, load_truth, unseen_truth_files
+
+from parser import parse
+from parser.tables import cell_value
+
+TRUTHS = unseen_truth_files()
+SHANGHAI = "shanghai-office-2019"  # 2019 template, merged value cells, blank cells
+SHUYANG = "shuyang-fgj-2023"  # 2021 template, five blank applicant columns
+
+
+@pytest.fixture(scope="module", params=TRUTHS, ids=[t.name[: -len(".truth.json")] for t in TRUTHS])
+def case(request):
+    truth = load_truth(request.param)
+    path = UNSEEN / truth["file"]
+    return truth, parse(path.read_bytes(), url=path.name)
+
+
+def test_both_templates_are_among_the_unseen_reports():
+    assert {load_truth(t)["template"] for t in TRUTHS} == {"2019", "2021"}
+
+
+def html_of(stem: str) -> str:
+    return (UNSEEN / f"{stem}.html").read_text(encoding="utf-8")
+
+
+def wrong_cells(data: bytes, expected: dict) -> dict:
+    got = flatten(parse(data, url="variant.html"))
+    return {k: (v, got.get(k, "missing")) for k, v in expected.items() if got.get(k, "missing") != v}
+
+
+def number_cells(html: str, change) -> str:
+    """The page with every cell that holds only a number rewritten by ``change``."""
+    return re.sub(r"(<p[^>]*>|<span>)(\d+)(</)", lambda m: m[1] + change(m[2]) + m[3], html)
+
+
+VARIANTS = {
+    "traditional characters": lambda html: OpenCC("s2t").convert(html).encode("utf-8"),
+    "full-width digits": lambda html: number_cells(
+        html, lambda n: n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    ).encode(),
+    "numbers with their unit (0件)": lambda html: number_cells(html, lambda n: n + "件").encode(),
+    "GBK with its meta charset": lambda html: html.replace('charset="utf-8"', 'charset="gbk"').encode("gbk"),
+}
+
+
+@pytest.mark.parametrize("stem", [SHANGHAI, SHUYANG])
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_same_report_printed_another_way_reads_the_same(stem, variant):
+    truth = load_truth(UNSEEN / f"{stem}.truth.json")
+    assert wrong_cells(VARIANTS[variant](html_of(stem)), truth["cells"]) == {}
+
+
+def test_a_number_with_its_unit_is_a_value_only_inside_a_table_cell():
+    assert cell_value("0件", True) == (True, 0)
+    assert cell_value("251000元", True) == (True, 251000)
+    assert cell_value("减少2件", True) == (True, -2)
+    assert cell_value("13件", False) == (False, None)  # "主动公开规章 13件" in running text is prose
+
+
+def test_signed_changes_in_the_2019_active_table():
+    """本年增/减 is printed '+3', '-2', '减少2', '增加4' or '0'; the 上一年项目数量 cell is merged
+    over two grid columns and must be read once."""
+    html = html_of(SHANGHAI)
+    printed = {
+        "行政许可": ("5", "+3", "120"),
+        "其他对外管理服务事项": ("4", "-2", "7"),
+        "行政处罚": ("9", "减少2", "30"),
+        "行政强制": ("2", "0", "1"),
+    }
+    for item, (prev, change, decisions) in printed.items():
+        zeros = (
+            rf"(<p>{item}</p></td>)"
+            + r'<td nowrap="nowrap" colspan="2"><p align="center">0</p></td>'
+            + r'<td nowrap="nowrap"><p align="center">0</p></td>' * 2
+        )
+        cells = f'<td nowrap="nowrap" colspan="2"><p align="center">{prev}</p></td><td nowrap="nowrap"><p align="center">{change}</p></td><td nowrap="nowrap"><p align="center">{decisions}</p></td>'
+        html, n = re.subn(zeros, lambda m, c=cells: m[1] + c, html)
+        assert n == 1, item
+    fees = '<p>行政事业性收费</p></td><td nowrap="nowrap" colspan="2"><p align="center">0</p></td><td nowrap="nowrap" colspan="2"><p align="center">0</p></td>'
+    assert fees in html
+    html = html.replace(fees, fees.replace(">0<", ">240<", 1).replace(">0<", ">增加4<"))
+    expected = {
+        "active_disclosure/licensing/prev_year_items": 5,
+        "active_disclosure/licensing/change": 3,
+        "active_disclosure/licensing/decisions": 120,
+        "active_disclosure/other_services/change": -2,
+        "active_disclosure/penalty/prev_year_items": 9,
+        "active_disclosure/penalty/change": -2,
+        "active_disclosure/coercion/change": 0,
+        "active_disclosure/coercion/decisions": 1,
+        "active_disclosure/fees/prev_year_items": 240,
+        "active_disclosure/fees/change": 4,
+        "active_disclosure/procurement/amount": 251000,
+    }
+    assert wrong_cells(html.encode(), expected) == {}
+
+
+def review_as_labelled_rows(rows: list[tuple[str, list]]) -> str:
+    """The Shanghai report with its review table printed one row per proceeding, each labelled."""
+    html = html_of(SHANGHAI)
+    table = re.search(r'<table[^>]*><tbody><tr><td colspan="5"><p>行政复议.*?</table>', html)[0]
+    head = "".join(
+        f"<td>{x}</td>" for x in ("案件类型", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    )
+    body = "".join(
+        f"<tr><td>{label}</td>" + "".join(f"<td>{v}</td>" for v in values) + "</tr>" for label, values in rows
+    )
+    return html.replace(table, f"<table><tr>{head}</tr>{body}</table>")
+
+
+def test_review_table_with_one_labelled_row_per_proceeding():
+    html = review_as_labelled_rows(
+        [
+            ("行政复议", [5, "", "", 2, 7]),
+            ("行政诉讼（未经复议直接起诉）", [8, "", "", 1, 9]),
+            ("行政诉讼（复议后起诉）", [""] * 5),
+        ]
+    )
+    truth = load_truth(UNSEEN / f"{SHANGHAI}.truth.json")
+    review = {k: v for k, v in truth["cells"].items() if k.startswith("review_litigation/")}
+    assert wrong_cells(html.encode(), review) == {}
+
+
+def test_labelled_review_rows_go_to_their_proceeding_in_any_order():
+    html = review_as_labelled_rows(
+        [
+            ("复议后起诉", [1, 0, 0, 0, 1]),
+            ("行政复议", [5, 0, 0, 2, 7]),
+            ("未经复议直接起诉", [8, 0, 0, 1, 9]),
+        ]
+    )
+    expected = {
+        "review_litigation/review/upheld": 5,
+        "review_litigation/review/total": 7,
+        "review_litigation/litigation_direct/upheld": 8,
+        "review_litigation/litigation_direct/total": 9,
+        "review_litigation/litigation_after_review/upheld": 1,
+        "review_litigation/litigation_after_review/total": 1,
+    }
+    assert wrong_cells(html.encode(), expected) == {}
+
+
+NOT_HELD = re.compile(r'<tr><td nowrap="nowrap" rowspan="3"><p>（四）无法提供</p></td>.*?</tr>')
+
+
+def spread_over_two_rows(make) -> bytes:
+    """The Shanghai report with its 本机关不掌握 row printed over two grid rows by ``make``."""
+    html = html_of(SHANGHAI)
+    row = NOT_HELD.search(html)[0]
+    cells = re.findall(r"<td.*?</td>", row)
+    two_rows = make(row, cells).replace('rowspan="3"', 'rowspan="4"', 1)
+    return html.replace(row, two_rows).replace('rowspan="20"', 'rowspan="21"').encode()
+
+
+SPREADS = {
+    "every cell spans two grid rows (a wrapped label in Word)": lambda row, cells: (
+        row.replace('<td nowrap="nowrap"><', '<td nowrap="nowrap" rowspan="2"><') + "<tr></tr>"
+    ),
+    "the label on one grid row, its numbers on the next": lambda row, cells: (
+        "<tr>"
+        + cells[0]
+        + cells[1]
+        + '<td nowrap="nowrap" colspan="7"></td></tr><tr><td nowrap="nowrap"></td>'
+        + "".join(cells[2:])
+        + "</tr>"
+    ),
+    "the label wrapped onto a second grid row of its own": lambda row, cells: (
+        row.replace("相关政府信息", "相关")
+        + '<tr><td nowrap="nowrap"><p>政府信息</p></td>'
+        + '<td nowrap="nowrap"></td>' * 7
+        + "</tr>"
+    ),
+}
+
+
+@pytest.mark.parametrize("spread", SPREADS)
+def test_a_row_spread_over_two_grid_rows(spread):
+    truth = load_truth(UNSEEN / f"{SHANGHAI}.truth.json")
+    apps = {k: v for k, v in truth["cells"].items() if k.startswith("applications/")}
+    assert wrong_cells(spread_over_two_rows(SPREADS[spread]), apps) == {}
