@@ -13,6 +13,7 @@ A crawl that runs to the end removes the job directory.
 Scrapy's reactor can run once per process: call ``crawl`` once (the CLI does).
 """
 
+import logging
 import pathlib
 import shutil
 
@@ -76,6 +77,9 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         )
         warc = {"GOVREPORTS_WARC_DIR": str(warc_folder(db)), "GOVREPORTS_RUN_ID": run_id}
         process = CrawlerProcess(Settings(crawl_settings(jobdir, browser, {**warc, **(settings or {})})))
+        # A dead host is reported once, as its source's failure line, not as Scrapy's tracebacks.
+        for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(
             crawler, sources=sources, archive=archive, max_pages=max_pages, browser=browser, echo=echo

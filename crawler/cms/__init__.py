@@ -32,9 +32,13 @@ def families():
     }
 
 
-def adapter_for(page):
-    """(name, module) of the first family that recognises the page."""
-    for name, module in families().items():
-        if module.recognise(page):
+def adapter_for(page, hint=None):
+    """(name, module) of the first family that recognises the page. A source's ``cms`` hint
+    only decides when no specific family recognises it."""
+    adapters = families()
+    for name, module in adapters.items():
+        if name != "generic" and module.recognise(page):
             return name, module
-    raise AssertionError("generic.recognise accepts every page")
+    if hint in adapters:
+        return hint, adapters[hint]
+    return "generic", adapters["generic"]

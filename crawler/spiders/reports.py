@@ -132,7 +132,7 @@ class ReportsSpider(scrapy.Spider):
         is_report = meta["start"] and generic.is_report_title(title)
         yield self.document(response, "report" if is_report else "list", via, title=title)
         try:
-            family, adapter = adapter_for(response)
+            family, adapter = adapter_for(response, hint=self.sources[source].get("cms"))
             reports = [
                 link for link in adapter.report_links(response) if on_source(link.url, self.hosts[source])
             ]
