@@ -158,30 +158,43 @@ def link_document(db, document_id, ref):
 
 
 class WarcMiddleware:
-    """Downloader middleware writing each response (and its request) to the run's WARC files."""
+    """Downloader middleware writing each response (and its request) to the run's WARC files.
 
-    def __init__(self, writer):
-        self.writer = writer
+    The folder comes from the setting GOVREPORTS_WARC_DIR, or from the spider's ``warc_dir``
+    (the Scrapyd spider, whose settings are fixed before it knows its DB); the run id likewise
+    from GOVREPORTS_RUN_ID or the spider's ``run_id``. With neither, responses pass untouched."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.writer = None
 
     @classmethod
     def from_crawler(cls, crawler):
         from scrapy import signals
-        from scrapy.exceptions import NotConfigured
 
-        folder = crawler.settings.get("GOVREPORTS_WARC_DIR")
-        if not folder:
-            raise NotConfigured("GOVREPORTS_WARC_DIR is not set")
-        middleware = cls(WarcWriter(folder, run_id=crawler.settings.get("GOVREPORTS_RUN_ID")))
+        middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
+    def open_writer(self):
+        settings, spider = self.crawler.settings, self.crawler.spider
+        folder = settings.get("GOVREPORTS_WARC_DIR") or getattr(spider, "warc_dir", None)
+        if folder:
+            run_id = settings.get("GOVREPORTS_RUN_ID") or getattr(spider, "run_id", None)
+            self.writer = WarcWriter(folder, run_id=run_id)
+        return self.writer
+
     def process_response(self, request, response):
+        writer = self.writer or self.open_writer()
+        if writer is None:
+            return response
+
         def pairs(headers):
             return [
                 (k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values
             ]
 
-        ref = self.writer.write(
+        ref = writer.write(
             url=response.url,
             status=response.status,
             headers=pairs(response.headers),
@@ -194,8 +207,9 @@ class WarcMiddleware:
         request.meta["warc"] = (ref.file, ref.offset)
         return response
 
-    def spider_closed(self, spider):
-        self.writer.close()
+    def spider_closed(self):
+        if self.writer is not None:
+            self.writer.close()
 
 
 def read_record(folder, ref):
