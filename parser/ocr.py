@@ -73,7 +73,8 @@ def reread(bgr: np.ndarray, cells: list[layout.Bbox], texts: list[str]) -> list[
     """Read short non-CJK cells (the numbers) again, one cropped cell at a time.
 
     On a whole page the detector misses lone digits in wide cells or reads 0 as "o" and 1 as "L";
-    the recogniser alone on the cell's ink, with a white margin, reads them right.
+    the recogniser alone on the cell's cleaned ink, with a white margin, reads them right. A
+    re-read that is no number does not replace a page-wide reading that is one.
     """
     gray = bgr.min(axis=2)
     crops, which = [], []
@@ -81,12 +82,10 @@ def reread(bgr: np.ndarray, cells: list[layout.Bbox], texts: list[str]) -> list[
         if len(text) > 12 or any(layout.is_cjk(ch) for ch in text):
             continue
         x0, top, x1, bottom = (int(round(v)) for v in cell)
-        inner = gray[top + 3 : bottom - 2, x0 + 3 : x1 - 2]
-        ys, xs = np.nonzero(inner < 128)
-        if len(ys) < 4:
+        ink = cell_ink(gray[top + 2 : bottom - 1, x0 + 2 : x1 - 1])
+        if ink is None:
             texts[k] = ""  # no ink: a blank cell, whatever the page-wide pass thought
             continue
-        ink = inner[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         pad = max(4, ink.shape[0] // 2)
         padded = np.pad(ink, pad, constant_values=255)
         crops.append(np.ascontiguousarray(np.stack([padded] * 3, axis=2)))
@@ -94,9 +93,37 @@ def reread(bgr: np.ndarray, cells: list[layout.Bbox], texts: list[str]) -> list[
     if crops:
         results, _ = engine().text_rec(crops)
         for k, (text, _score) in zip(which, results, strict=True):
-            if text.strip():
-                texts[k] = layout.clean_cell(text).translate(_DIGIT_LOOKALIKES)
+            again = layout.clean_cell(text).translate(_DIGIT_LOOKALIKES).strip("[]()|:;,.'\"")
+            if again and (layout.is_number(again) or not layout.is_number(texts[k])):
+                texts[k] = again
     return texts
+
+
+def cell_ink(cell: np.ndarray) -> np.ndarray | None:
+    """The cell's writing on white: rests of the ruling lines (long pieces touching the crop's
+    edge) and specks of scanner noise removed; None for a blank cell."""
+    import cv2
+
+    if cell.size == 0 or cell.min() > 150:
+        return None
+    _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape
+    keep = []
+    for i in range(1, count):
+        x, y, cw, ch, area = stats[i]
+        edge = x == 0 or y == 0 or x + cw >= w or y + ch >= h
+        if edge and (cw > 0.5 * w or ch > 0.7 * h or area < 10):
+            continue
+        if area < max(5, 0.004 * h * h):
+            continue
+        keep.append(i)
+    if not keep:
+        return None
+    mask = np.isin(labels, keep)
+    ys, xs = np.nonzero(mask)
+    clean = np.where(mask, cell, 255).astype(np.uint8)
+    return clean[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 def straighten(bgr: np.ndarray) -> np.ndarray:
