@@ -12,15 +12,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from publish_site import Site, build_archive
 
+from crawler.settings import CHROMIUM, CHROMIUM_ARGS
+
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / "test-output" / "publish"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +28,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
