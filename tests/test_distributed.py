@@ -2,6 +2,10 @@
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
@@ -80,3 +84,32 @@ def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_ur
         "select count(*), sum(is_latest), count(distinct url) from reports"
     ).fetchone() == (24, 23, 23)
     assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "a finished run clears Redis"
+
+
+def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_path, redis_url):
+    db = tmp_path / "reports.db"
+    slow = {**FAST, "DOWNLOAD_DELAY": 0.2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
+    with Portal("测试戊区人民政府", 16, per_page=4) as portal:
+        sources = sources_yaml(tmp_path / "sources.yaml", [portal])
+        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources)]
+        cmd += ["--no-browser", "--workers", "2", "--redis", redis_url]
+        first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in first.stdout:  # stop it (Ctrl-C) once a few reports are filed
+            if line.lstrip().startswith("new") and "第3局" in line:
+                first.send_signal(signal.SIGINT)
+                break
+        first.communicate(timeout=120)
+        filed_before = sqlite_utils.Database(db)["reports"].count
+        assert 0 < filed_before < 16
+        assert distributed.client_for(redis_url).exists(distributed.keys()[-1]), (
+            "fingerprints kept for the next run"
+        )
+
+        second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        assert second.returncode == 0, second.stdout[-2000:]
+        assert "Resuming 1 source(s)" in second.stdout
+
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select count(*), count(distinct url) from reports").fetchone() == (16, 16)
+    assert all(n == 1 for path, n in portal.requests.items() if path.startswith("/art/"))
