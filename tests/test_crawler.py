@@ -349,3 +349,20 @@ def test_gbk_pages_served_as_utf8_are_read_by_their_meta_charset():
     assert generic.report_links(wrong) == []  # mojibake
     (link,) = generic.report_links(generic.redecode(wrong))
     assert link.title == "某县2023年政府信息公开工作年度报告"
+
+
+def test_a_list_drawn_from_a_json_api_is_read_without_the_browser():
+    # The column page only names its API in a script; the API answers JSONP.
+    col = page(
+        "http://www.lxs.gov.cn/col/col3/index.html",
+        "<html><title>政府信息公开年报</title><ul id='list'></ul>"
+        "<script>$.getJSON('/api/col/3/list?pageNo=1&pageSize=2', draw); /* static/app.js */</script></html>",
+    )
+    (api,) = [link for link in adapter_for(col)[1].next_pages(col) if link.title == "api"]
+    assert api.url == "http://www.lxs.gov.cn/api/col/3/list?pageNo=1&pageSize=2"
+    body = 'draw({"total": 3, "data": [{"title": "临夏县民政局2023年政府信息公开工作年度报告", "url": "/art/2024/art_1.html"}]});'
+    answer = page(api.url, body, TextResponse)
+    name, adapter = adapter_for(answer)
+    assert name == "hanweb_jpaas"
+    assert urls(adapter.report_links(answer)) == ["http://www.lxs.gov.cn/art/2024/art_1.html"]
+    assert urls(adapter.next_pages(answer)) == ["http://www.lxs.gov.cn/api/col/3/list?pageNo=2&pageSize=2"]

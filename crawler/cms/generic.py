@@ -10,6 +10,7 @@ This module also holds what the adapters share: telling a report title from a co
 trap, reading anchors, and the pager shapes that are not tied to one vendor.
 """
 
+import json
 import math
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -58,7 +59,7 @@ TRUNCATED = re.compile(r"(?:…|\.{3}|。。。)$")
 
 
 def next_pages(page) -> list:
-    return pager_links(page) + script_pages(page)
+    return pager_links(page) + script_pages(page) + script_apis(page)
 
 
 def clean(text) -> str:
@@ -144,10 +145,19 @@ def is_html_page(page) -> bool:
     return "html" in ctype or head.startswith((b"<!doctype html", b"<html"))
 
 
+JSONP = re.compile(rb"^\s*[\w$.]+\(\s*([\[{].*[\]}])\s*\)\s*;?\s*$", re.S)
+
+
 def is_json(page) -> bool:
+    """A JSON (or JSONP: callback({...})) answer of a list API."""
     ctype = page.headers.get("Content-Type", b"").decode("latin-1").lower()
     head = page.body[:200].lstrip()
-    return "json" in ctype or head[:1] in (b"{", b"[")
+    return "json" in ctype or head[:1] in (b"{", b"[") or bool(JSONP.match(page.body))
+
+
+def json_data(page):
+    wrapped = JSONP.match(page.body)
+    return json.loads(wrapped.group(1) if wrapped else page.body)
 
 
 def anchors(page, html=None) -> list:
@@ -212,6 +222,19 @@ def script_pages(page) -> list:
     return [Link(page.urljoin(name), "page") for name in dict.fromkeys(names)]
 
 
+# A list API named in a page's scripts or data attributes: '/api/…', '/interface/…', '….json'.
+QUOTED_PATH = re.compile(r"""["'](/[^"'\s<>]+)["']""")
+API_PATH = re.compile(r"/api/|/interface/|\.json\b")
+
+
+def script_apis(page) -> list:
+    """List APIs the page's scripts call (JPaaS and other JavaScript lists), read without a browser."""
+    if not is_html(page):
+        return []
+    paths = [p for p in dict.fromkeys(QUOTED_PATH.findall(page.text)) if API_PATH.search(p)]
+    return [Link(page.urljoin(p), "api") for p in paths if not p.endswith((".js", ".css"))]
+
+
 def _script_suffix(text, url) -> str:
     match = re.search(r'"\."\+"(\w+)\\?"', text) or re.search(r'\+\s*"\.(s?html?)', text)
     if match:
@@ -266,7 +289,7 @@ def json_records(data):
 
 
 def json_report_links(page) -> list:
-    data = page.json()
+    data = json_data(page)
     return [
         Link(page.urljoin(url), clean(title))
         for title, url in json_records(data)
@@ -276,7 +299,7 @@ def json_report_links(page) -> list:
 
 def json_next_pages(page) -> list:
     """Further pages of a JSON list: from a page count, or a total and the page size."""
-    data = page.json()
+    data = json_data(page)
     param = next((p for p in PAGE_PARAMS if query_value(page.url, p) is not None), None)
     if param is None:
         return []

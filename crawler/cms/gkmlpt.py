@@ -24,7 +24,7 @@ def recognise(page) -> bool:
 
 def report_links(page) -> list:
     if generic.is_json(page):
-        data = page.json()
+        data = generic.json_data(page)
         links = [
             Link(page.urljoin(url), generic.clean(title))
             for title, url in generic.json_records(data.get("articles") or [])
@@ -36,7 +36,7 @@ def report_links(page) -> list:
 
 def next_pages(page) -> list:
     if generic.is_json(page):
-        data = page.json()
+        data = generic.json_data(page)
         size = len(data.get("articles") or []) or PAGE_SIZE
         current = int(generic.query_value(page.url, "page") or 1)
         if current != 1:

@@ -6,16 +6,15 @@ column page's scripts or data attributes when it is written there."""
 
 import re
 
-from . import Link, generic
+from . import generic
 
 ARTICLE = re.compile(r"/art/\d{4}/art_[0-9a-f]{32}\.html")
 MARKERS = re.compile(r"jpaas|" + ARTICLE.pattern, re.I)
-API = re.compile(r"""["'](/[^"'\s]*(?:/api/|/interface/|\.json)[^"'\s]*)["']""")
 
 
 def recognise(page) -> bool:
     if generic.is_json(page):
-        return bool(list(generic.json_records(page.json())))
+        return bool(list(generic.json_records(generic.json_data(page))))
     return bool(MARKERS.search(page.text))
 
 
@@ -28,5 +27,4 @@ def report_links(page) -> list:
 def next_pages(page) -> list:
     if generic.is_json(page):
         return generic.json_next_pages(page)
-    apis = [Link(page.urljoin(url), "api") for url in API.findall(page.text) if not url.endswith(".js")]
-    return apis + generic.next_pages(page)
+    return generic.next_pages(page)
