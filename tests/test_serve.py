@@ -85,6 +85,7 @@ def test_the_search_box_finds_two_character_words(site):
 
     assert titles("北仑") == ["宁波市北仑区卫生健康局"]
     assert len(titles("复议")) == 4
+    # longer and 1-character queries need the plugin's escape_fts (archive.search) in Datasette
     assert titles("沙河市卫生健康局") == ["沙河市卫生健康局"]
     assert len(titles("局")) >= 3
 
