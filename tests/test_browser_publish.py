@@ -81,7 +81,9 @@ def test_read_a_report_grid_with_its_failed_checks(page, site):
 
 
 def test_filter_reports_by_a_facet(page, site):
-    page.goto(site.url("/reports/reports"))
+    page.goto(site.url("/"))
+    page.locator(".start-here").get_by_role("link", name=re.compile("浏览报告")).click()
+    expect(page.locator("table.rows-and-columns thead")).to_contain_text("check_failures")
     page.locator("#facet-province").get_by_role("link", name="浙江省").click()
     expect(page).to_have_url(re.compile("province="))
     expect(page.locator("table.rows-and-columns tbody tr")).to_have_count(3)

@@ -14,6 +14,7 @@ import json
 import pathlib
 import re
 import unicodedata
+import urllib.parse
 
 import markupsafe
 import sqlite_utils
@@ -29,6 +30,13 @@ from parser import labels as L
 
 STATIC_MOUNT = "govreports-static"  # datasette --static govreports-static:datasette/static
 SEARCH_LIMIT = 100
+# The reports table as the home and search pages open it: current versions, the columns a reader
+# scans first (the cog menu of any column brings the others back).
+BROWSE_COLUMNS = [
+    "title", "agency", "province", "city", "county", "level", "sector", "year", "template",
+    "published_date", "check_failures", "failed_checks", "url",
+]  # fmt: skip
+BROWSE_QUERY = urllib.parse.urlencode([("is_latest", "1")] + [("_col", column) for column in BROWSE_COLUMNS])
 SNIPPET_WIDTH = 60
 
 # The application table's fixed top rows (with the numbering the forms print) and the groups of
@@ -174,7 +182,13 @@ async def search_page(request, datasette):
             }
             for hit in hits
         ]
-    context = {"q": query, "results": results, "limit": SEARCH_LIMIT, "database": db.name}
+    context = {
+        "q": query,
+        "results": results,
+        "limit": SEARCH_LIMIT,
+        "database": db.name,
+        "table_query": BROWSE_QUERY + "&" + urllib.parse.urlencode({"_search": query}),
+    }
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
@@ -288,7 +302,7 @@ def extra_css_urls(datasette):
 @hookimpl
 def extra_template_vars(view_name, database, table, request, datasette):
     names = archive_names(datasette)
-    extra = {"archive_database": names[0] if names else None}
+    extra = {"archive_database": names[0] if names else None, "browse_reports_query": BROWSE_QUERY}
     query = request.args.get("_search") if request is not None else None
     if view_name == "table" and table == "reports" and query:
 
