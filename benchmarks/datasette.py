@@ -39,12 +39,53 @@ sys.path.insert(0, str(ROOT / "tests"))
 from archive.db import Archive  # noqa: E402
 from archive.search import FTS_TABLE, segment  # noqa: E402
 
-PROVINCES = (
-    "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 福建省 江西省 山东省 河南省 "
-    "湖北省 湖南省 广东省 广西壮族自治区 海南省 重庆市 四川省 贵州省 云南省 西藏自治区 陕西省 甘肃省 青海省 宁夏回族自治区 "
-    "新疆维吾尔自治区"
-).split()
-SECTORS = "卫生健康 教育 人力资源社会保障 生态环境 公安 民政 财政 交通运输 住房城乡建设 农业农村 市场监管 自然资源".split()
+PROVINCES = [
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+]
+SECTORS = [
+    "卫生健康",
+    "教育",
+    "人力资源社会保障",
+    "生态环境",
+    "公安",
+    "民政",
+    "财政",
+    "交通运输",
+    "住房城乡建设",
+    "农业农村",
+    "市场监管",
+    "自然资源",
+]
 LEVELS = ("province", "city", "county", "department")
 PHRASES = (
     "坚持以公开为常态、不公开为例外，",
@@ -72,7 +113,9 @@ def synthetic_rows(n, seed=7):
         year = 2019 + i // 13392 % 6
         agency = f"{city}{county}{sector}局"
         failed = ["balance"] if rng.random() < 0.125 else []
-        text = "".join(rng.choice(PHRASES).format(n=rng.randint(10, 900), k=rng.randint(0, 9)) for _ in range(22))
+        text = "".join(
+            rng.choice(PHRASES).format(n=rng.randint(10, 900), k=rng.randint(0, 9)) for _ in range(22)
+        )
         title = f"{agency}{year}年政府信息公开工作年度报告"
         yield {
             "id": i,
@@ -135,7 +178,9 @@ def real_archive_size(folder, n=200) -> dict:
     archive = Archive(folder / "real.db")
     for i in range(n):
         body = report_page(f"某市第{i + 1}局", 2022)
-        fetch = archive.record_fetch(url=f"http://127.0.0.1/art/{i}.html", content_type="text/html", body=body)
+        fetch = archive.record_fetch(
+            url=f"http://127.0.0.1/art/{i}.html", content_type="text/html", body=body
+        )
         archive.ingest_document(fetch.document_id)
     archive.db.execute("vacuum")
     rows = archive.db.execute("select name, sum(pgsize) from dbstat group by name order by 2 desc").fetchall()
@@ -183,7 +228,9 @@ def measure(base, paths, requests) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
     parser.add_argument("--keep", type=pathlib.Path, help="build (or reuse) the archive in this folder")
