@@ -238,6 +238,13 @@ def test_canned_query_year_over_year(site):
     assert [(r["previous_year"], r["year"], r["change"]) for r in rows] == [(2021, 2022, 0)]
 
 
+def test_canned_query_agencies_side_by_side(site):
+    rows = get_json(site, "/reports/agency_years", province="浙江省")["rows"]
+    leqing = [r for r in rows if r["agency"] == "乐清市卫生健康局"][0]
+    assert leqing["reports"] == 2
+    assert leqing["years"] == "2021：新收 1，办理 1，校验未通过 2； 2022：新收 1，办理 1，校验未通过 2"
+
+
 def test_canned_query_totals_per_province_and_year(site, db):
     rows = {(r["province"], r["year"]): r for r in get_json(site, "/reports/province_year_totals")["rows"]}
     assert rows[("浙江省", 2021)]["reports"] == 2 and rows[("浙江省", 2022)]["reports"] == 1
