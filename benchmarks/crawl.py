@@ -41,7 +41,17 @@ from crawler.settings import SETTINGS  # noqa: E402
 
 def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
     """Run govreports crawl once; return (seconds, peak RSS in MB of the largest process so far)."""
-    cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources), "--no-browser"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "archive.cli",
+        "crawl",
+        "--db",
+        str(db),
+        "--sources",
+        str(sources),
+        "--no-browser",
+    ]
     if workers:
         cmd += ["--workers", str(workers), "--redis", redis_url]
     started = time.monotonic()
@@ -107,7 +117,9 @@ def run(args, folder, redis_url=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--reports", type=int, default=50, help="reports per host")
     parser.add_argument("--per-page", type=int, default=20, help="reports per list page")
@@ -122,7 +134,9 @@ def main():
                 result = run(args, folder, url)
         else:
             result = run(args, folder)
-    print(json.dumps({"hosts": args.hosts, "reports_per_host": args.reports, "mode": mode, **result}, indent=2))
+    print(
+        json.dumps({"hosts": args.hosts, "reports_per_host": args.reports, "mode": mode, **result}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def test_lock_of_another_host_is_never_stolen(tmp_path):
 def test_govreports_crawl_refuses_to_start_while_another_crawl_holds_the_lock(tmp_path):
     db = tmp_path / "reports.db"
     sources = tmp_path / "sources.yaml"
-    sources.write_text("sources:\n  - {name: 某区人民政府, url: 'http://127.0.0.1:9/nb/', province: 河南省}\n")
+    sources.write_text(
+        "sources:\n  - {name: 某区人民政府, url: 'http://127.0.0.1:9/nb/', province: 河南省}\n"
+    )
     with crawl_lock(db):
         cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources)]
         second = subprocess.run(cmd, capture_output=True, text=True)
