@@ -20,6 +20,9 @@ from . import labels as L
 from .document import Document, Table
 
 NULL_MARKS = {"", "—", "——", "-", "--", "–", "/", "／", "\\", "无", "空", "…", "...", "——/"}
+# Marks that stand for a blank cell even where the cells are only split on spaces: nobody writes
+# "—" between two numbers of a table row for anything else.
+DASHES = {"—", "——", "-", "--", "–", "―", "/", "／"}
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SIGNED = re.compile(r"^(减少|增加|减|增)\s*(\d[\d,]*(?:\.\d+)?)$")
 # A unit after the number inside a table cell ("0件", "251000元"): the cell still holds that number.
@@ -68,6 +71,10 @@ class Line:
 
     def __post_init__(self):
         kinds = [cell_value(c, self.structured) for c in self.cells]
+        if not self.structured:
+            kinds = [
+                (True, None) if c.strip() in DASHES else k for c, k in zip(self.cells, kinds, strict=True)
+            ]
         start = len(self.cells)
         while start > 0 and kinds[start - 1][0]:
             start -= 1
@@ -80,7 +87,13 @@ class Line:
         run = [Value(c.strip(), kinds[start + i][1]) for i, c in enumerate(self.cells[start:])]
         while run and run[0].blank and not run[0].raw.strip():
             run.pop(0)  # blank cells between a label and its numbers are layout, not data
-        self.values = run if any(not v.blank for v in run) else []
+        marks = [v for v in run if v.raw]
+        if any(not v.blank for v in run):
+            self.values = run
+        elif not self.label and len(marks) == 1 and marks[0].raw in DASHES:
+            self.values = marks  # one blank cell on a line of its own (one cell per line)
+        else:
+            self.values = []
 
     @property
     def numbers(self) -> list[Value]:
@@ -296,8 +309,8 @@ def detect_template(active_text: str, active_rows: list[ValueRow], apps_rows: li
 
 def fit(values: list[Value], width: int, structured: bool) -> list[Value | None]:
     """Exactly ``width`` cells from a row's value run."""
-    if structured and len(values) == width:
-        return list(values)
+    if len(values) == width and (structured or any(v.blank for v in values)):
+        return list(values)  # every cell in place: a grid's blanks, or dashes between the numbers
     numbers = [v for v in values if not v.blank]
     if len(numbers) >= width:
         return numbers[-width:]
@@ -368,11 +381,7 @@ def read_applications(rows: list[ValueRow], template: str, warnings: list[str]) 
         if row is None and code == "other" and template == "2021":
             continue  # the 2021 template splits (六) into three rows; the one-row form is optional
         values = fit(row.values, width, row.structured) if row else [None] * width
-        if (
-            row
-            and len(row.numbers) not in (width, width - 1)
-            and not (row.structured and len(row.values) == width)
-        ):
+        if row and len(row.numbers) not in (width, width - 1) and len(row.values) != width:
             warnings.append(f"row {code}: {len(row.numbers)} numbers where {width} were expected")
         cells += [{"row": code, "applicant": a, **cell(v)} for a, v in zip(L.APPLICANTS, values, strict=True)]
     return cells
@@ -387,7 +396,7 @@ def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, Va
     def score(i: int, j: int) -> float:
         r, code = rows[i], order[j]
         count = len(r.numbers)
-        s = 0.0 if count >= 6 or (r.structured and len(r.values) == 7) else -10.0
+        s = 0.0 if count >= 6 or len(r.values) == 7 else -10.0
         if own[i]:
             return s + (10 if own[i] == code else -15)
         s += 1 + (3 if code in hints[i] else 0)
@@ -447,7 +456,7 @@ def read_review(rows: list[ValueRow], lines: list[Line], start: int) -> list[dic
         if named and named not in labelled and len(r.numbers) <= per:
             labelled[named] = fit(r.values, per, r.structured)
         else:
-            values = r.values if r.structured else r.numbers
+            values = r.values if r.structured or any(v.blank for v in r.values) else r.numbers
             if len(collected) + len(values) > width:
                 values = r.numbers
             collected.extend(values)

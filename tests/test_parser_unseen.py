@@ -19,6 +19,7 @@ from test_parser_truth import (  # noqa: F401  (the same checks, run on the unse
 )
 from truth import UNSEEN, flatten, load_truth, unseen_truth_files
 
+from parser import labels as L
 from parser import parse
 from parser.tables import cell_value
 
@@ -197,3 +198,53 @@ def test_a_row_spread_over_two_grid_rows(spread):
     truth = load_truth(UNSEEN / f"{SHANGHAI}.truth.json")
     apps = {k: v for k, v in truth["cells"].items() if k.startswith("applications/")}
     assert wrong_cells(spread_over_two_rows(SPREADS[spread]), apps) == {}
+
+
+def as_text(truth: dict, layout: str) -> str:
+    """The report's cells printed as a text converter prints a report's tables: rows split by
+    tabs, pipes or spaces, or one cell per line; blank cells printed as '—'."""
+    cells, template = truth["cells"], truth["template"]
+
+    def row(label: str, values: list) -> list[str]:
+        printed = ["—" if v is None else str(v) for v in values]
+        if layout == "one cell per line":
+            return [c for c in (label, *printed) if c] + [""]
+        if layout == "pipes":
+            return ["| " + " | ".join([label, *printed]) + " |"]
+        return [{"tabs": "\t", "spaces": " "}[layout].join([label, *printed])]
+
+    lines = [
+        f"{truth['agency']}{truth['year']}年政府信息公开工作年度报告",
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+    ]
+    for item, metrics in L.ACTIVE_METRICS[template].items():
+        lines += row("信息内容", [L.METRIC_LABELS[m] for m in metrics])
+        lines += row(L.ACTIVE_ITEMS[item][0], [cells[f"active_disclosure/{item}/{m}"] for m in metrics])
+    lines += [
+        "三、收到和处理政府信息公开申请情况",
+        *row("申请人情况", [L.APPLICANT_LABELS[a] for a in L.APPLICANTS]),
+    ]
+    for code in L.ROWS_2019 if template == "2019" else L.ROWS_2021:
+        lines += row(
+            L.APPLICATION_ROW_LABELS[code], [cells[f"applications/{code}/{a}"] for a in L.APPLICANTS]
+        )
+    lines += [
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议 行政诉讼",
+        " ".join(L.OUTCOME_LABELS.values()),
+    ]
+    review = [cells[f"review_litigation/{p}/{o}"] for p in L.PROCEEDINGS for o in L.OUTCOMES]
+    lines += row("", review)
+    lines += ["五、存在的主要问题及改进情况", "无。"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("stem", [SHANGHAI, SHUYANG])
+@pytest.mark.parametrize("layout", ["tabs", "pipes", "spaces", "one cell per line"])
+def test_the_same_cells_in_every_text_layout(stem, layout):
+    truth = load_truth(UNSEEN / f"{stem}.truth.json")
+    record = parse(as_text(truth, layout).encode(), url="report.txt")
+    assert record["template"] == truth["template"]
+    got = flatten(record)
+    assert {k: (v, got.get(k)) for k, v in truth["cells"].items() if got.get(k, "missing") != v} == {}
