@@ -231,6 +231,9 @@ def test_jpaas_json_lists_are_read_by_shape():
         ("关于报送2023年政府信息公开工作年度报告的通知", False),
         ("一图读懂2023年政府信息公开工作年度报告", False),
         ("各区县2022年政府信息公开工作年度报告", False),  # city-wide collection
+        ("2023年全市政府信息公开工作年度报告", False),  # city-wide summary
+        ("全省2023年度政府信息公开工作年度报告统计数据", False),
+        ("全椒县2023年政府信息公开工作年度报告", True),  # 全椒县 is a county, not "the whole county"
         ("2023年政府工作报告", False),  # not the disclosure report
     ],
 )

@@ -112,7 +112,7 @@ def test_traps_and_other_hosts(bundled, portals):
     assert portals["weidong-trs"].hits["/robots.txt"] == 1
 
 
-def test_second_crawl_downloads_no_report_body_again_but_picks_up_a_change(bundled, portals):
+def test_second_crawl_downloads_no_report_body_again_but_picks_up_changes(bundled, portals):
     db, sources, _ = bundled
     bodies_before = {name: dict(server.bodies) for name, server in portals.items()}
     page = portals["shahe-vsb"].root / "info/1026/2001.htm"
@@ -120,6 +120,16 @@ def test_second_crawl_downloads_no_report_body_again_but_picks_up_a_change(bundl
     page.write_text(
         text.replace("</form>", "<p>（2021年2月更正：补充说明。）</p>\n</form>"), encoding="utf-8"
     )
+    # ... and a new report appears on the second page of the VSB list.
+    (page.parent / "2101.htm").write_text(text.replace("2020年", "2021年"), encoding="utf-8")
+    second_page = portals["shahe-vsb"].root / "xxgk/zfxxgknb/1.htm"
+    row_html = (
+        '<li><a href="../../info/1026/2101.htm">沙河市卫生健康局2021年政府信息公开工作年度报告</a></li>'
+    )
+    listing = second_page.read_text(encoding="utf-8").replace(
+        '<ul class="list-ul">', '<ul class="list-ul">' + row_html
+    )
+    second_page.write_text(listing, encoding="utf-8")
     stdout = crawl(db, sources)
     for name, path in REPORT_PATHS.items():
         assert bodies_before[name][path] == 1, name
@@ -127,7 +137,8 @@ def test_second_crawl_downloads_no_report_body_again_but_picks_up_a_change(bundl
     assert portals["hongze-epoint"].bodies["/attach/2025/01/hongze-district-2024.pdf"] == 1
     # Five report pages answered 304; the PDF hangs off an unchanged page, so it is not asked for.
     total = row(stdout, "total")
-    assert (total["new"], total["changed"], total["same"]) == (0, 1, 5)
+    assert (total["new"], total["changed"], total["same"]) == (1, 1, 5)
+    assert portals["shahe-vsb"].bodies["/info/1026/2101.htm"] == 1
     assert row(stdout, "沙河市人民政府 政府信息公开年报")["changed"] == 1
     versions = list(sqlite_utils.Database(db)["reports"].rows_where("url like ?", ["%/info/1026/2001.htm"]))
     assert sorted(v["version"] for v in versions) == [1, 2]

@@ -24,8 +24,9 @@ YEAR = re.compile(r"(?:19|20)\d\d|[二〇○零一二三四五六七八九]{4}�
 # Not an agency's own report even though the title says 年报: aggregated pages, city-wide
 # summaries, notices about reports, interpretations, statistics.
 TRAP = re.compile(
-    r"汇总|汇编|综述|一览|目录|索引|统计表|通报|通知|公告|解读|图解|一图|报送|考核|评估|"
-    r"各区|各县|各部门|各单位|全市各|全省各|全区各|全县各|年报专栏|专题"
+    r"汇总|汇编|综述|一览|目录|索引|统计|通报|通知|公告|解读|图解|一图|报送|考核|评估|"
+    r"各区|各县|各部门|各单位|年报专栏|专题|"
+    r"(?:^|年度?)全(?:市|省|区|县|州|盟)"  # "2023年全市政府信息公开工作年度报告": a city-wide summary
 )
 AGGREGATE = re.compile(r"汇总|汇编|一览|目录|索引|专栏|专题")
 # Column and entry names worth opening from a disclosure home (bounded depth).
