@@ -68,10 +68,11 @@ def ingest_paths(
             result.add("error", str(path), reason)
             echo(f"{'error':<10} {path}: {reason}")
             continue
-        fetch = archive.record_fetch(
-            url=url, content_type=mimetypes.guess_type(path.name)[0], body=body, via="file", kind="report"
-        )
-        ingested = archive.ingest_document(fetch.document_id, context=context)
+        with archive.db.atomic():  # one commit per file, not one per statement
+            fetch = archive.record_fetch(
+                url=url, content_type=mimetypes.guess_type(path.name)[0], body=body, via="file", kind="report"
+            )
+            ingested = archive.ingest_document(fetch.document_id, context=context)
         result.add(ingested.status, str(path), ingested.error)
         echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
         if ingested.status in ("new", "changed"):
