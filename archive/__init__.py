@@ -10,7 +10,8 @@ Public API (used by the crawler, the CLI and Datasette):
     # -> FetchResult(document_id, sha256, is_new_body, changed); the same body as the URL's last
     #    fetch (or a 304) reuses that documents row instead of adding one
     result = archive.ingest_document(fetch.document_id, context={"province": ..., "city": ...})
-    # -> IngestResult(status="new"|"unchanged"|"changed"|"error"|"not_report", report_id, error)
+    # -> IngestResult(status="new"|"unchanged"|"changed"|"error"|"not_report", report_id, error);
+    #    a document the parser turned down is not parsed again unless retry=True (reparse)
     archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
     archive.upsert_source({...}); run = archive.start_run(); archive.finish_run(run, counts, errors)
 
