@@ -111,10 +111,21 @@ def _titleish(line: str) -> bool:
     return bool(_YEAR.search(line) or AGENCY_SUFFIX.search(line) or "信息公开" in line or "政务公开" in line)
 
 
+_QUOTED_REPORT = re.compile(r"《([^《》]*\d{4}\s*年[^《》]*(?:年度报告|年报)[^《》]*)》")
+
+
+def _unwrapped(title: str) -> str:
+    """The report's own title in a cover title (关于印发《XX2020年政府信息公开工作年度报告》的通知)."""
+    m = _QUOTED_REPORT.search(title)
+    return m.group(1) if m else title
+
+
 def title_from_text(text: str) -> str | None:
     """The report's title from its first lines, joined when it is broken over lines."""
     lines = _lines(text)[:30]
     for i, line in enumerate(lines):
+        if line.startswith(("关于", "《")) and _QUOTED_REPORT.search(line) and len(line) <= 80:
+            return _unwrapped(line)
         if not _REPORT.search(line) or len(line) > 60 or _NOT_TITLE.search(line):
             continue
         start = i
@@ -151,7 +162,7 @@ def agency_from_title(title: str | None) -> str | None:
     """The agency named in a title: what is left without the year and the report wording."""
     if not title:
         return None
-    t = re.sub(r"^(?:正文)?关于", "", title)
+    t = re.sub(r"^(?:正文)?关于", "", _unwrapped(title))
     t = re.sub(_YEAR.pattern + "度?", "", t)
     m = _REPORT_PHRASE.search(t)
     name = t[: m.start()] if m else t

@@ -248,3 +248,19 @@ def test_the_same_cells_in_every_text_layout(stem, layout):
     assert record["template"] == truth["template"]
     got = flatten(record)
     assert {k: (v, got.get(k)) for k, v in truth["cells"].items() if got.get(k, "missing") != v} == {}
+
+
+def test_a_report_published_under_a_cover_title():
+    """Some portals publish the report as the attachment of a notice: 关于印发《…年度报告》的通知."""
+    html = html_of(SHUYANG)
+    title = "沭阳县发展和改革局2023年政府信息公开年度报告"
+    cover = f"关于印发《{title}》的通知"
+    html = html.replace(f"<title>{title}-沭阳县发改局</title>", f"<title>{cover}</title>")
+    html = html.replace(f"<ucaptitle>{title}</ucaptitle>", f"<ucaptitle>{cover}</ucaptitle>")
+    assert html.count(cover) == 2
+    record = parse(html.encode(), url="notice.html")
+    assert (record["agency"], record["year"], record["region"]["county"]) == (
+        "沭阳县发展和改革局",
+        2023,
+        "沭阳县",
+    )
