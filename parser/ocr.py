@@ -93,7 +93,7 @@ def reread(bgr: np.ndarray, cells: list[layout.Bbox], texts: list[str]) -> list[
     if crops:
         results, _ = engine().text_rec(crops)
         for k, (text, _score) in zip(which, results, strict=True):
-            again = layout.clean_cell(text).translate(_DIGIT_LOOKALIKES).strip("[]()|:;,.'\"")
+            again = layout.clean_cell(text).translate(_DIGIT_LOOKALIKES).strip("[]()|:;,.'\"_~")
             if again and (layout.is_number(again) or not layout.is_number(texts[k])):
                 texts[k] = again
     return texts
@@ -107,13 +107,21 @@ def cell_ink(cell: np.ndarray) -> np.ndarray | None:
     if cell.size == 0 or cell.min() > 150:
         return None
     _, ink = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = ink.shape
+    # Rule pieces first (a digit blurred into a rule must survive), then what is left of them.
+    rules = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 2, 3), 1))
+    )
+    rules |= cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h * 3 // 4, 3)))
+    )
+    ink &= ~rules
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = []
     for i in range(1, count):
         x, y, cw, ch, area = stats[i]
         edge = x == 0 or y == 0 or x + cw >= w or y + ch >= h
-        if edge and (cw > 0.5 * w or ch > 0.7 * h or area < 10):
+        if edge and (cw > 0.5 * w or ch > 0.7 * h or min(cw, ch) <= 0.1 * h + 1 or area < 10):
             continue
         if area < max(5, 0.004 * h * h):
             continue
