@@ -7,9 +7,13 @@ import re
 
 from . import labels as L
 
-# "未收到/未接到/没有收到…申请", "申请0件", and the like, in the text of the report.
+# "未收到/未接到/没有收到…申请", "申请0件", "无依申请公开" and the like, in the text of the report;
+# never a sentence about reviews or suits (未收到…行政复议申请) or about applicants (未收到申请人…).
+_GAP = r"(?:(?!复议|诉讼)[^。；，,;]){0,20}"
 _NO_APPLICATIONS = re.compile(
-    r"(未|没有)(收到|接到)[^。；，,;]{0,20}申请|(收到|受理)[^。；，,;]{0,20}申请\s*0\s*件"
+    rf"(未|没有)(收到|接到|受理){_GAP}申请(?!人)(?![^。；，,;]*(?:复议|诉讼))"
+    rf"|(收到|受理){_GAP}申请\s*(?:数量|件数)?\s*(?:为|共)?\s*[0０零]\s*件"
+    r"|(?:无|没有|未发生)(?:依申请公开|政府信息公开申请)(?:件|事项|情况|申请)"
 )
 
 
