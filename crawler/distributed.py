@@ -32,6 +32,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter, defaultdict
 from types import SimpleNamespace
 
@@ -187,11 +188,14 @@ def worker(db, redis_url, sources_file=None, only=(), max_pages=None, browser=Tr
     """One crawler worker, until the shared frontier stays empty (``python -m crawler.distributed``)."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
+    from scrapy.exceptions import ScrapyDeprecationWarning
     from scrapy.settings import Settings
 
     from .settings import crawl_settings
     from .sources import load_sources
 
+    # scrapy-redis 0.9 still passes spider= to the stats; one warning per request otherwise.
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     sources = load_sources(sources_file, only=only)
     client = client_for(redis_url)
     me = f"{socket.gethostname()}:{os.getpid()}"
