@@ -68,6 +68,7 @@ class Line:
     structured: bool  # cells come from a grid or tab/pipe separators: blank cells keep positions
     label: str = ""
     values: list[Value] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # the label's cells
 
     def __post_init__(self):
         kinds = [cell_value(c, self.structured) for c in self.cells]
@@ -83,6 +84,7 @@ class Line:
             for c, (is_value, _) in zip(self.cells[:start], kinds[:start], strict=True)
             if not is_value
         ]
+        self.texts = texts
         self.label = "".join(texts)
         run = [Value(c.strip(), kinds[start + i][1]) for i, c in enumerate(self.cells[start:])]
         while run and run[0].blank and not run[0].raw.strip():
@@ -99,6 +101,20 @@ class Line:
     def numbers(self) -> list[Value]:
         return [v for v in self.values if not v.blank]
 
+    def name(self, namer) -> str | None:
+        return own_name(self.texts, self.label, namer)
+
+
+def own_name(texts: list[str], label: str, namer) -> str | None:
+    """What a row's label names. The cell nearest the numbers says most (1.属于国家秘密 after
+    （三）不予公开 after 三、本年度办理结果), and a cell that swallowed its neighbours' text (a
+    PDF reader's merged cell) must not speak for the row; the joined label is the last resort,
+    for a name split over cells."""
+    for text in reversed(texts):
+        if found := namer(text):
+            return found
+    return namer(label) if label else None
+
 
 @dataclass
 class ValueRow:
@@ -107,10 +123,14 @@ class ValueRow:
     values: list[Value]
     structured: bool
     position: int  # index in the line stream
+    texts: list[str] = field(default_factory=list)
 
     @property
     def numbers(self) -> list[Value]:
         return [v for v in self.values if not v.blank]
+
+    def name(self, namer) -> str | None:
+        return own_name(self.texts, self.label, namer)
 
 
 def lines_from_text(text: str) -> list[Line]:
@@ -171,7 +191,7 @@ def value_rows(lines: list[Line]) -> list[ValueRow]:
             continue
         run = None
         if line.values:
-            row = ValueRow(line.label, floating, list(line.values), line.structured, i)
+            row = ValueRow(line.label, floating, list(line.values), line.structured, i, line.texts)
             rows.append(row)
             floating = []
             if single:
@@ -256,7 +276,7 @@ def looks_like_report_tables(
 def find_applications_start(lines: list[Line], rows: list[ValueRow]) -> int | None:
     """Index of the line where the application table begins."""
     for r in rows:
-        names = [L.application_row(r.label)] if r.label else []
+        names = [r.name(L.application_row)]
         names += [L.application_row(t) for t in r.floating[-3:]]
         if "new" in names and len(r.numbers) >= 5:
             start = r.position
@@ -278,11 +298,11 @@ def find_review_start(lines: list[Line], apps_start: int | None) -> int | None:
     carried_forward_seen = False
     for i in range(start, len(lines)):
         ln = lines[i]
-        if ln.values and L.application_row(ln.label) == "carried_forward":
+        if ln.values and ln.name(L.application_row) == "carried_forward":
             carried_forward_seen = True
         if not ln.values and "复议" in L.key(ln.label) and (carried_forward_seen or "诉讼" in ln.label):
             return i
-        if ln.values and carried_forward_seen and L.proceeding(ln.label):
+        if ln.values and carried_forward_seen and ln.name(L.proceeding):
             return i  # no heading: the table starts with a row labelled by its proceeding
     return None
 
@@ -295,7 +315,7 @@ def detect_template(active_text: str, active_rows: list[ValueRow], apps_rows: li
         return "2019"
     if has_2021 > has_2019:
         return "2021"
-    sub_rows = {L.application_row(r.label) for r in apps_rows} | {
+    sub_rows = {r.name(L.application_row) for r in apps_rows} | {
         L.application_row(t) for r in apps_rows for t in r.floating
     }
     if sub_rows & {"other.no_correction", "other.no_fee"}:
@@ -329,7 +349,7 @@ def read_active(rows: list[ValueRow], template: str) -> list[dict]:
     floated: dict[str, ValueRow] = {}
     for r in rows:
         if r.label:
-            item, into = L.active_item(r.label), labeled
+            item, into = r.name(L.active_item), labeled
         else:  # a label on the line(s) just above: one cell per line, or a converter's split
             item, into = next((i for i in map(L.active_item, reversed(r.floating[-2:])) if i), None), floated
         if item in metrics and item not in into:
@@ -363,6 +383,7 @@ def split_runs(rows: list[ValueRow], width: int) -> list[ValueRow]:
                         r.values[k : k + width],
                         False,
                         r.position,
+                        r.texts if k == 0 else [],
                     )
                 )
         else:
@@ -390,7 +411,7 @@ def read_applications(rows: list[ValueRow], template: str, warnings: list[str]) 
 def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, ValueRow]:
     """Best monotone assignment of value rows to template rows (dynamic programming)."""
     m, n = len(rows), len(order)
-    own = [L.application_row(r.label) if r.label else None for r in rows]
+    own = [r.name(L.application_row) for r in rows]
     hints = [floating_names(r.floating) for r in rows]
 
     def score(i: int, j: int) -> float:
@@ -452,7 +473,7 @@ def read_review(rows: list[ValueRow], lines: list[Line], start: int) -> list[dic
         stop_words = text_lines_between(lines, start, r.position)
         if any(w in t for t in stop_words for w in ("存在的主要问题", "其他需要报告", "改进情况")):
             break
-        named = L.proceeding(r.label) if r.label else None
+        named = r.name(L.proceeding)
         if named and named not in labelled and len(r.numbers) <= per:
             labelled[named] = fit(r.values, per, r.structured)
         else:

@@ -7,6 +7,7 @@ one known way only.
 """
 
 import re
+import subprocess
 
 import pytest
 from opencc import OpenCC
@@ -19,6 +20,7 @@ from test_parser_truth import (  # noqa: F401  (the same checks, run on the unse
 )
 from truth import UNSEEN, flatten, load_truth, unseen_truth_files
 
+from crawler.settings import CHROMIUM, CHROMIUM_ARGS
 from parser import labels as L
 from parser import parse
 from parser.tables import cell_value
@@ -43,8 +45,9 @@ def html_of(stem: str) -> str:
     return (UNSEEN / f"{stem}.html").read_text(encoding="utf-8")
 
 
-def wrong_cells(data: bytes, expected: dict) -> dict:
-    got = flatten(parse(data, url="variant.html"))
+def wrong_cells(data: bytes | dict, expected: dict) -> dict:
+    """The expected cells that the parsed report (bytes, or a record parsed already) gets wrong."""
+    got = flatten(data if isinstance(data, dict) else parse(data, url="variant.html"))
     return {k: (v, got.get(k, "missing")) for k, v in expected.items() if got.get(k, "missing") != v}
 
 
@@ -264,3 +267,55 @@ def test_a_report_published_under_a_cover_title():
         2023,
         "沭阳县",
     )
+
+
+def test_a_row_is_named_by_the_label_cell_nearest_its_numbers():
+    """A PDF table reader can leave one cell holding the text of many rows (a merged cell that
+    swallowed its neighbours), repeated down the rows it spans; each row's own label cell still
+    names it."""
+    swallowed = "（二）部分公开（区分处理的，只计这一情形，不 0 0 计其他情形） 1.属于国家秘密 0 0 2.其他法律行政法规禁止公开 0 0"
+    html = html_of(SHANGHAI)
+    for label in (
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+        "5.属于三类内部事务信息",
+        "6.属于四类过程性信息",
+    ):
+        cell = f'<td nowrap="nowrap"><p>{label}</p></td>'
+        assert cell in html, label
+        html = html.replace(cell, f"<td>{swallowed}</td>{cell}")
+    html = html.replace(
+        '<td nowrap="nowrap" rowspan="8"><p>（三）不予公开</p></td>', "<td>（三）不予公开</td>"
+    )
+    truth = load_truth(UNSEEN / f"{SHANGHAI}.truth.json")
+    apps = {k: v for k, v in truth["cells"].items() if k.startswith("applications/denied.")}
+    assert wrong_cells(html.encode(), apps) == {}
+
+
+def test_the_2019_report_printed_to_pdf_reads_the_same(tmp_path):
+    """The Shanghai page printed to PDF by Chromium: a PDF with a text layer whose tables the PDF
+    reader rebuilds from ruling lines, as it does for the PDFs portals publish."""
+    pdf = tmp_path / "report.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            *CHROMIUM_ARGS,
+            "--headless",
+            f"--print-to-pdf={pdf}",
+            "--no-pdf-header-footer",
+            (UNSEEN / f"{SHANGHAI}.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    truth = load_truth(UNSEEN / f"{SHANGHAI}.truth.json")
+    record = parse(pdf.read_bytes(), url="report.pdf")
+    assert (record["format"], record["template"], record["agency"], record["year"]) == (
+        "pdf",
+        "2019",
+        truth["agency"],
+        2019,
+    )
+    assert wrong_cells(record, truth["cells"]) == {}
