@@ -59,3 +59,44 @@ class ArchivePipeline:
 
     def parsed(self, document_id) -> bool:
         return self.archive.db["documents"].get(document_id)["parse_status"] is not None
+
+
+class WriterThreadPipeline(ArchivePipeline):
+    """ArchivePipeline on one thread of its own (still one writer), so that parsing a long PDF
+    does not stall the downloads: Scrapy waits for the item while the reactor keeps fetching.
+    The thread opens its own connection to the archive; the spider's reads (``known``) use the
+    crawl's."""
+
+    def open_spider(self):
+        from twisted.python.threadpool import ThreadPool
+
+        self.archive = None
+        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="govreports-writer")
+        self.pool.start()
+
+    async def close_spider(self):
+        def close():
+            if self.archive is not None:
+                self.archive.close()
+
+        try:
+            await self.in_thread(close)
+        finally:
+            self.pool.stop()
+
+    async def process_item(self, item):
+        return await self.in_thread(self.write, item)
+
+    def in_thread(self, function, *args):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        return maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, function, *args))
+
+    def write(self, item):
+        if self.archive is None and self.crawler.spider.archive is not None:
+            from archive import Archive
+
+            self.archive = Archive(self.crawler.spider.archive.path)
+        return ArchivePipeline.process_item(self, item)

@@ -52,7 +52,7 @@ SETTINGS = {
         # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
         "crawler.warc.WarcMiddleware": 950,
     },
-    "ITEM_PIPELINES": {"crawler.pipelines.ArchivePipeline": 300},
+    "ITEM_PIPELINES": {"crawler.pipelines.WriterThreadPipeline": 300},
     # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",
     "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},

@@ -308,7 +308,8 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
 
 def interrupted_crawl(tmp_path, sig):
     """Start a slow crawl of eight reports, send it ``sig`` after the third report page, then run
-    the same command again. Returns (server, report paths, output of both runs)."""
+    the same command again. Returns (server, report paths, output of both runs, report pages
+    downloaded and report pages archived by the interrupted run)."""
     links = [(f"/nb/r{k}.html", f"某县第{k}局2023年政府信息公开工作年度报告") for k in range(8)]
     site = small_site(tmp_path / "site", links)
     for href, _ in links:
@@ -327,8 +328,10 @@ def interrupted_crawl(tmp_path, sig):
             time.sleep(0.05)
         first.send_signal(sig)
         out, _ = first.communicate(timeout=60)
-        assert sum(server.bodies[p] for p in paths) < 8, "the crawl ended before the signal"
+        downloaded = sum(server.bodies[p] for p in paths)
+        assert downloaded < 8, "the crawl ended before the signal"
         assert (tmp_path / "r.jobs").is_dir()
+        archived = sqlite_utils.Database(db)["documents"].count_where("kind = 'report'")
         second = crawl(db, sources)
     documents = sqlite_utils.Database(db)["documents"]
     # Every report is in the archive exactly once.
@@ -337,18 +340,20 @@ def interrupted_crawl(tmp_path, sig):
     ]
     assert sqlite_utils.Database(db)["reports"].count == 8
     assert not (tmp_path / "r.jobs").exists()  # a finished crawl leaves no job state behind
-    return server, paths, out, second
+    return server, paths, out, second, downloaded, archived
 
 
 def test_resume_after_ctrl_c_loses_and_duplicates_nothing(tmp_path):
-    server, paths, first, second = interrupted_crawl(tmp_path, signal.SIGINT)
+    server, paths, first, second, downloaded, archived = interrupted_crawl(tmp_path, signal.SIGINT)
     assert "run the same command again to continue" in first
     assert "Resuming" in second
+    assert downloaded == archived  # Ctrl-C lets what was downloaded reach the archive
     assert [server.bodies[p] for p in paths] == [1] * 8  # every report page downloaded once
 
 
 def test_after_a_kill_the_same_command_finds_everything_again(tmp_path):
-    server, paths, _, second = interrupted_crawl(tmp_path, signal.SIGKILL)
+    server, paths, _, second, downloaded, archived = interrupted_crawl(tmp_path, signal.SIGKILL)
     assert "did not stop cleanly" in second
-    # Reports archived before the kill are not downloaded again; at most the one in flight is.
-    assert sum(server.bodies[p] for p in paths) <= 9
+    # Reports archived before the kill are not downloaded again; those downloaded but not yet
+    # archived when the process died are, once.
+    assert sum(server.bodies[p] for p in paths) == downloaded + 8 - archived
