@@ -319,3 +319,17 @@ def test_the_2019_report_printed_to_pdf_reads_the_same(tmp_path):
         2019,
     )
     assert wrong_cells(record, truth["cells"]) == {}
+
+
+def test_a_report_whose_numbers_do_not_add_up_is_flagged_not_repaired():
+    """The Shuyang report with its （七）总计 printed as 25 instead of 26: the value is kept as
+    printed, and the balance and the sum of outcomes fail for the 总计 column only."""
+    html = html_of(SHUYANG)
+    total_row = re.search(r"<span>（七）总计</span>.*?</tr>", html, re.S)[0]
+    head, _, tail = total_row.rpartition("<span>26</span>")  # the last cell: 总计
+    html = html.replace(total_row, f"{head}<span>25</span>{tail}")
+    record = parse(html.encode(), url="report.html")
+    assert flatten(record)["applications/handled_total/total"] == 25
+    assert flatten(record)["applications/handled_total/natural_person"] == 26
+    failed = {(c["rule"], c.get("column")) for c in record["checks"] if not c["passed"]}
+    assert failed == {("balance", "total"), ("handled_sum", "total")}
