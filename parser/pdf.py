@@ -98,6 +98,8 @@ def has_text_layer(page) -> bool:
 
 
 def read_page(page) -> layout.Page:
+    # Fake bold (each glyph drawn twice, a hair apart) would double every character.
+    page = page.dedupe_chars(tolerance=1)
     blocks = []
     for table in page.find_tables():
         texts = table.extract()
