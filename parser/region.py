@@ -21,6 +21,18 @@ from .meta import simplified
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 _CITY_SUFFIX = re.compile(r"(?:市|地区|盟)$")
 _CENTRAL = re.compile(r"^(?:国家|国务院|中华人民共和国|中央|全国|中国)")
+_COUNTY_SUFFIX = re.compile(r"(?:县|区|市|旗)$")
+_ZONES = (
+    "综合实验区",
+    "综合试验区",
+    "实验区",
+    "试验区",
+    "经济技术开发区",
+    "经济开发区",
+    "开发区",
+    "高新区",
+    "管理区",
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,15 @@ def gazetteer() -> Gazetteer:
     for u in units.values():
         for name in filter(None, (u.name, _short(u.name, u.level))):
             names.setdefault(name, []).append(u)
+    # A zone named after its county (平潭综合实验区, 江宁开发区) is in that county; a county's short
+    # name alone is too common a word, but not before a zone word. Never over a real place name.
+    zones = {}
+    for u in units.values():
+        short = _COUNTY_SUFFIX.sub("", u.name) if u.level == "county" else ""
+        if len(short) >= 2 and short != u.name:
+            for zone in _ZONES:
+                zones.setdefault(short + zone, []).append(u)
+    names |= {name: us for name, us in zones.items() if name not in names}
     return Gazetteer(units, names, sorted({len(n) for n in names}, reverse=True), lookalikes)
 
 
