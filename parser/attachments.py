@@ -12,6 +12,17 @@ from .errors import ParseError, Unsupported
 def read_attachment(
     kind: str, data: bytes, content_type: str | None = None, url: str | None = None
 ) -> Document:
+    """Read one attachment. A reader library tripping over a malformed file is reported as a
+    ParseError naming the reader, so one bad file never stops a batch."""
+    try:
+        return read(kind, data, content_type, url)
+    except ParseError:
+        raise
+    except Exception as e:  # RecursionError and MemoryError included
+        raise ParseError(f"{kind} reader failed on a malformed file: {type(e).__name__}: {e}"[:500]) from e
+
+
+def read(kind: str, data: bytes, content_type: str | None, url: str | None) -> Document:
     if kind == "pdf":
         from .pdf import read_pdf
 

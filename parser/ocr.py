@@ -35,20 +35,30 @@ def engine():
 
 
 def read_image(data: bytes) -> Document:
-    from PIL import Image
+    """An image, or each page of a multi-page TIFF (fax-style scans), read by OCR."""
+    from PIL import Image, ImageSequence
+
+    from .limits import MAX_OCR_PAGES
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    pages, warnings = [], ["read by OCR"]
     try:
         with Image.open(BytesIO(data)) as im:
-            if im.width * im.height > MAX_PIXELS:
-                raise ParseError(f"image of {im.width}x{im.height} pixels is too large (limit {MAX_PIXELS})")
-            image = im.convert("RGB")
+            for n, frame in enumerate(ImageSequence.Iterator(im)):
+                if n >= MAX_OCR_PAGES:
+                    warnings.append(f"pages after {MAX_OCR_PAGES} not read")
+                    break
+                if frame.width * frame.height > MAX_PIXELS:
+                    raise ParseError(
+                        f"image of {frame.width}x{frame.height} pixels is too large (limit {MAX_PIXELS})"
+                    )
+                pages.append(read_array(frame.convert("RGB")))
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError) as e:
         raise ParseError(f"unreadable image: {e}") from e
-    text, tables = layout.assemble([read_array(image)])
+    text, tables = layout.assemble(pages)
     if not text.strip():
         raise ParseError("OCR found no text in the image")
-    return Document(text=text, tables=tables, kind="image", warnings=["read by OCR"])
+    return Document(text=text, tables=tables, kind="image", warnings=warnings)
 
 
 def read_array(image) -> layout.Page:
