@@ -4,7 +4,10 @@ Every layout is first turned into the same stream of *lines of cells*: a grid ro
 pipe-separated text line, or a PDF/plain text line split on spaces. A line whose last cells are
 numbers is a *value row*: its text cells are its own label, and the text lines since the previous
 value row are floating labels (labels split over lines, or set apart from their numbers by a
-converter). Runs of lines holding one number each (one cell per line) make one value row.
+converter). Runs of lines holding one number each (one cell per line) make one value row. A grid's
+merged cell is read once (a merged value cell is told from equal neighbours by the merged column
+name above it), a dash between numbers keeps its blank cell even where cells are split on spaces,
+and a row is named by its label cell nearest the numbers.
 
 The application table is then aligned to the template's 25 (2021) or 23 (2019) rows with a small
 dynamic program: a row whose own label names a template row must go there, unlabeled rows fill the
