@@ -139,6 +139,11 @@ def test_second_crawl_downloads_no_report_body_again_but_picks_up_changes(bundle
     total = row(stdout, "total")
     assert (total["new"], total["changed"], total["same"]) == (1, 1, 5)
     assert portals["shahe-vsb"].bodies["/info/1026/2101.htm"] == 1
+    # Unchanged list pages answer 304 and are read from the raw store; the changed one is fetched.
+    assert portals["weidong-trs"].bodies["/xxgk/xxgknb/index_1.html"] == 1
+    assert portals["shahe-vsb"].bodies["/xxgk/zfxxgknb/1.htm"] == 2
+    # The list the browser drew is drawn again: its scripts may bring new rows to an unchanged page.
+    assert row(stdout, "上海市人民政府 政府信息公开年报")["browser"] == 1
     assert row(stdout, "沙河市人民政府 政府信息公开年报")["changed"] == 1
     versions = list(sqlite_utils.Database(db)["reports"].rows_where("url like ?", ["%/info/1026/2001.htm"]))
     assert sorted(v["version"] for v in versions) == [1, 2]

@@ -72,7 +72,14 @@ class ReportsSpider(scrapy.Spider):
             "fragment": urlsplit(url).fragment,
             "title": link.title if link else "",
         }
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else None
+        # A list page the archive holds is asked for conditionally too; a 304 is read from the raw
+        # store. Not one the browser drew: its scripts may fetch new rows into an unchanged page.
+        known = self.known(url) if method == "GET" and source not in self.browser_sources else None
+        headers = validators(known) if known and not self.drawn_by_browser(url, known) else {}
+        if headers:
+            meta.update(stored=known["sha256"], handle_httpstatus_list=[304])
+        if body:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         return scrapy.Request(
             url,
             method=method,
@@ -90,17 +97,12 @@ class ReportsSpider(scrapy.Spider):
         self.found[source].add(link.url)
         if kind == "report":
             self.count(source, "reports_found")
-        known = self.archive.known(link.url) if self.archive is not None else None
-        headers = {}
-        if known and known.get("sha256"):
-            if known.get("etag"):
-                headers["If-None-Match"] = known["etag"]
-            if known.get("last_modified"):
-                headers["If-Modified-Since"] = known["last_modified"]
-            if not headers or source in self.browser_sources:
-                # No validator to ask with (or only the browser gets through): the URL is known, keep it.
-                self.count(source, "unchanged")
-                return None
+        known = self.known(link.url)
+        headers = validators(known)
+        if known and (not headers or source in self.browser_sources):
+            # No validator to ask with (or only the browser gets through): the URL is known, keep it.
+            self.count(source, "unchanged")
+            return None
         meta = {"source": source, "kind": kind, "title": link.title, "handle_httpstatus_list": [304]}
         return scrapy.Request(
             link.url,
@@ -111,6 +113,17 @@ class ReportsSpider(scrapy.Spider):
             errback=self.failed,
         )
 
+    def known(self, url):
+        """What the archive holds of url (etag, last_modified, sha256), if it holds a body."""
+        known = self.archive.known(url) if self.archive is not None else None
+        return known if known and known.get("sha256") else None
+
+    def drawn_by_browser(self, url, known) -> bool:
+        rows = self.archive.db["documents"].rows_where(
+            "url = ? and sha256 = ?", [url, known["sha256"]], select="via"
+        )
+        return any(row["via"] == "browser" for row in rows)
+
     def to_browser(self, request):
         """Flag a request for scrapy-playwright; the page settles before its HTML is read."""
         request.meta["playwright"] = True
@@ -120,17 +133,19 @@ class ReportsSpider(scrapy.Spider):
     # -- callbacks --------------------------------------------------------------------------
 
     def parse_list(self, response):
-        if not isinstance(response, TextResponse):  # a list API answering application/octet-stream
-            response = TextResponse(
-                response.url, body=response.body, encoding="utf-8", request=response.request
-            )
+        fetched = response  # what came over the wire: a 304 has no body
+        if response.status == 304:  # unchanged: read the list as the archive holds it
+            stored = self.archive.store.get(response.meta["stored"])
+            response = TextResponse(response.url, body=stored, request=response.request)
+        elif not isinstance(response, TextResponse):  # a list API sending application/octet-stream
+            response = TextResponse(response.url, body=response.body, request=response.request)
         response = generic.redecode(response)
         source, meta = response.meta["source"], response.meta
-        via = self.via(response)
+        via = self.via(fetched)
         self.count(source, "pages")
         title = generic.page_title(response)
         is_report = meta["start"] and generic.is_report_title(title)
-        yield self.document(response, "report" if is_report else "list", via, title=title)
+        yield self.document(fetched, "report" if is_report else "list", via, title=title)
         try:
             family, adapter = adapter_for(response, hint=self.sources[source].get("cms"))
             reports = [
@@ -205,22 +220,8 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_document(self, response):
         source, kind = response.meta["source"], response.meta["kind"]
-        via = self.via(response)
-        if response.status == 304:
-            yield FetchedDocument(
-                source=source,
-                url=response.request.url,
-                kind=kind,
-                final_url=response.url,
-                status=304,
-                via=via,
-                title=response.meta.get("title", ""),
-                context=region(self.sources[source]),
-                warc=response.meta.get("warc"),
-            )
-            return
-        yield self.document(response, kind, via, title=response.meta.get("title", ""))
-        if kind == "report":
+        yield self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
+        if kind == "report" and response.status != 304:  # a 304's attachments are archived already
             yield from self.attachments(response, source)
 
     def attachments(self, response, source):
@@ -286,7 +287,7 @@ class ReportsSpider(scrapy.Spider):
             final_url=response.url,
             status=response.status,
             content_type=_header(headers, "Content-Type"),
-            body=response.body,
+            body=None if response.status == 304 else response.body,
             etag=_header(headers, "ETag"),
             last_modified=_header(headers, "Last-Modified"),
             via=via,
@@ -328,10 +329,21 @@ OWN_META = {
 }
 
 
+def validators(known) -> dict:
+    """Conditional-request headers from what the archive holds of a URL (none when it holds nothing)."""
+    pairs = (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified"))
+    return {header: known[key] for header, key in pairs if known and known.get(key)}
+
+
 def again(request):
-    """The same request once more (past the duplicate filter), with only the spider's own meta."""
+    """The same request once more (past the duplicate filter), with only the spider's own meta
+    and without the conditional headers (it goes to the browser, which wants the page)."""
     meta = {k: v for k, v in request.meta.items() if k in OWN_META}
-    return request.replace(meta=meta, dont_filter=True)
+    headers = request.headers.copy()
+    for name in ("If-None-Match", "If-Modified-Since"):
+        headers.pop(name, None)
+    meta.pop("handle_httpstatus_list", None)
+    return request.replace(meta=meta, headers=headers, dont_filter=True)
 
 
 def _header(headers, name):
