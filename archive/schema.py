@@ -173,9 +173,15 @@ INDEXES = {
         ["year"],
         ["agency"],
         ["check_failures"],
+        # facets and the canned queries over agencies and years (missing_years, agency_years)
+        ["agency", "province", "city", "year", "is_latest", "id", "removed_at"],
+        ["level"],
+        ["sector"],
+        ["template"],
     ],
     "active_disclosure": [["report_id"], ["item", "metric"]],
-    "applications": [["report_id"], ["row", "applicant"]],
+    # covering index: per-row totals across all reports are read from the index alone
+    "applications": [["report_id"], ["row", "applicant", "report_id", "value"]],
     "review_litigation": [["report_id"], ["proceeding", "outcome"]],
     "checks": [["report_id"], ["rule", "passed"]],
     "ingest_errors": [["document_id"], ["url"]],
