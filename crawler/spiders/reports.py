@@ -37,6 +37,9 @@ class ReportsSpider(scrapy.Spider):
         self.sources = {s["name"]: s for s in sources}
         self.hosts = {name: allowed_hosts(s) for name, s in self.sources.items()}
         self.archive = archive
+        # Unchanged list pages are read back from the raw store; distributed workers' archive
+        # answers known() only, so their list pages are always fetched in full.
+        self.reads_back = hasattr(archive, "store") and hasattr(archive, "db")
         self.max_pages = max_pages or MAX_LIST_PAGES
         self.browser = browser
         self.echo = echo
@@ -74,7 +77,8 @@ class ReportsSpider(scrapy.Spider):
         }
         # A list page the archive holds is asked for conditionally too; a 304 is read from the raw
         # store. Not one the browser drew: its scripts may fetch new rows into an unchanged page.
-        known = self.known(url) if method == "GET" and source not in self.browser_sources else None
+        reread = self.reads_back and method == "GET" and source not in self.browser_sources
+        known = self.known(url) if reread else None
         headers = validators(known) if known and not self.drawn_by_browser(url, known) else {}
         if headers:
             meta.update(stored=known["sha256"], handle_httpstatus_list=[304])
