@@ -341,6 +341,7 @@ def test_truncated_titles_in_a_report_column_and_attachments_named_by_their_text
         "http://www.x.gov.cn/module/download/downfile.jsp?classid=0&filename=2107.pdf"
     )
     assert generic.is_attachment("http://www.x.gov.cn/download.jsp?id=88", "2023年度报告.docx")
+    assert generic.is_attachment("http://www.x.gov.cn/module/download/downfile.jsp?id=7", "附件1")
     assert not generic.is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")
 
 

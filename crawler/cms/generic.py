@@ -335,12 +335,17 @@ ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|jpe?g|png|gif|bmp|tiff
 QUOTED_FILE = re.compile(r"""["']((?:https?:)?/[^"'\s<>]+?\.(?:pdf|docx?|wps|xlsx?|et|ofd))["']""", re.I)
 
 
+DOWNLOAD = re.compile(r"downfile|download|/attach(?:ment)?s?/|/upload(?:file)?s?/|/files?/", re.I)
+
+
 def is_attachment(url, title="") -> bool:
-    """A file by its URL (path or a query value such as filename=) or by its link text
-    ("….pdf" on a download.jsp?id= link)."""
+    """A file by its URL (path or a query value such as filename=), by its link text ("….pdf"
+    on a download.jsp?id= link), or a download gateway with a link text saying 附件."""
     parts = urlsplit(url)
     values = [parts.path, title, *(v for _, v in parse_qsl(parts.query))]
-    return any(ATTACHMENT.search(v) for v in values if v)
+    if any(ATTACHMENT.search(v) for v in values if v):
+        return True
+    return bool(DOWNLOAD.search(parts.path + "?" + parts.query) and "附件" in title)
 
 
 def attachment_links(page) -> list:
