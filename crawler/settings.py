@@ -58,7 +58,13 @@ SETTINGS = {
     "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+    "PLAYWRIGHT_ABORT_REQUEST": "crawler.settings.skip_media",
 }
+
+def skip_media(request) -> bool:
+    """The browser renders a list's rows; pictures, video and fonts are not worth the wait."""
+    return request.resource_type in ("image", "media", "font")
+
 
 BROWSER_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
