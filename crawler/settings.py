@@ -61,6 +61,7 @@ SETTINGS = {
     "PLAYWRIGHT_ABORT_REQUEST": "crawler.settings.skip_media",
 }
 
+
 def skip_media(request) -> bool:
     """The browser renders a list's rows; pictures, video and fonts are not worth the wait."""
     return request.resource_type in ("image", "media", "font")
