@@ -6,6 +6,7 @@ the image and recognised text boxes). Coordinates are (x0, top, x1, bottom), y g
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
@@ -317,15 +318,40 @@ def _row_text(row: list[str], ids: list[int]) -> str:
     return "\t".join(cells)
 
 
+def _content(page: Page) -> list[str | Block]:
+    return [
+        it for _, it in page.items if not (isinstance(it, str) and (not it.strip() or is_page_number(it)))
+    ]
+
+
+def running_lines(pages: list[list[str | Block]]) -> set[str]:
+    """Short lines that open or close more than one page: running headers and footers."""
+    ends = Counter(
+        text
+        for items in pages
+        for text in {it for it in items[:1] + items[-1:] if isinstance(it, str) and len(it) <= 40}
+    )
+    return {text for text, n in ends.items() if n > 1}
+
+
 def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
     """Text and tables of a whole document. A table that ends a page and one that starts the next
-    page with the same columns and no header (or the same header again) are one table."""
+    page with the same columns and no header (or the same header again) are one table; page
+    numbers and running headers and footers between them do not count."""
+    contents = [_content(page) for page in pages]
+    running = running_lines(contents)
     flow: list[str | Block] = []
     grids: list[Block] = []
-    for page in pages:
-        items = [(top, it) for top, it in page.items if not (isinstance(it, str) and is_page_number(it))]
-        items = [(top, it) for top, it in items if not (isinstance(it, str) and not it.strip())]
-        for n, (_, item) in enumerate(items):
+    seen: set[str] = set()  # the first time a running line shows (say, the title) it stays
+    for page, items in zip(pages, contents, strict=True):
+        kept = []
+        for k, it in enumerate(items):
+            if isinstance(it, str) and it in running and k in (0, len(items) - 1):
+                if it in seen:
+                    continue
+                seen.add(it)
+            kept.append(it)
+        for n, item in enumerate(kept):
             last = flow[-1] if flow else None
             if n == 0 and isinstance(item, Block) and isinstance(last, Block) and continues(last, item):
                 join(last, item)
