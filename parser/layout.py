@@ -18,6 +18,7 @@ Bbox = tuple[float, float, float, float]
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[{_CJK}])")
 _NUMBER = re.compile(r"^[+-]?[\d,，.]+%?$")
+_DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?[-—–\s]*$|^\d+\s*/\s*\d+$")
 
 
@@ -324,14 +325,19 @@ def _content(page: Page) -> list[str | Block]:
     ]
 
 
+def running_key(text: str) -> str:
+    """Running lines differ only in their numbers (a browser's footer: the URL and "2/5")."""
+    return _DIGITS.sub("#", text)
+
+
 def running_lines(pages: list[list[str | Block]]) -> set[str]:
-    """Short lines that open or close more than one page: running headers and footers."""
+    """Keys of the short lines that open or close more than one page: running headers and footers."""
     ends = Counter(
-        text
+        key
         for items in pages
-        for text in {it for it in items[:1] + items[-1:] if isinstance(it, str) and len(it) <= 40}
+        for key in {running_key(it) for it in items[:1] + items[-1:] if isinstance(it, str) and len(it) <= 80}
     )
-    return {text for text, n in ends.items() if n > 1}
+    return {key for key, n in ends.items() if n > 1}
 
 
 def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
@@ -342,14 +348,14 @@ def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
     running = running_lines(contents)
     flow: list[str | Block] = []
     grids: list[Block] = []
-    seen: set[str] = set()  # the first time a running line shows (say, the title) it stays
+    seen: set[str] = set()  # a running header stays the first time (it may be the title); footers go
     for page, items in zip(pages, contents, strict=True):
         kept = []
         for k, it in enumerate(items):
-            if isinstance(it, str) and it in running and k in (0, len(items) - 1):
-                if it in seen:
+            if isinstance(it, str) and running_key(it) in running and k in (0, len(items) - 1):
+                if k > 0 or running_key(it) in seen:
                     continue
-                seen.add(it)
+                seen.add(running_key(it))
             kept.append(it)
         for n, item in enumerate(kept):
             last = flow[-1] if flow else None

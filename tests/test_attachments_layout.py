@@ -79,3 +79,11 @@ def test_cell_text_cleaning():
     assert clean_cell("1,19\n3") == "1,193"
     assert clean_cell("Total\nfees") == "Total fees"
     assert clean_text("⾏政处罚 2023 年") == "行政处罚 2023 年"  # Kangxi radical look-alike
+
+
+def test_a_browser_footer_that_differs_only_in_its_page_number_is_a_running_line():
+    page1 = Page([(100, block([HEADER, ["新收", "1", "1"]])), (800, "http://gov.cn/a.html 1/2")])
+    page2 = Page([(100, block([["结转", "2", "2"]])), (800, "http://gov.cn/a.html 2/2")])
+    text, tables = assemble([page1, page2])
+    assert len(tables) == 1
+    assert "http://gov.cn" not in text  # a running footer is page furniture
