@@ -1,5 +1,6 @@
 """PDF: the text layer through pdfplumber (ruled tables from the page's lines, cells from the
-characters inside them), and OCR for pages that have no usable text layer (scans, broken fonts)."""
+characters inside them; unruled tables from word positions), and OCR for pages that have no usable
+text layer (scans, glyphs drawn as paths, broken fonts) and for large pictures on text pages."""
 
 import logging
 import time
