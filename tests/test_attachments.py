@@ -257,3 +257,11 @@ def test_a_slightly_rotated_scan_is_straightened_before_finding_the_table_rules(
     tilted = page.rotate(1.5, fillcolor=(255, 255, 255), resample=Image.BICUBIC)
     straightened = ocr.straighten(np.ascontiguousarray(np.asarray(tilted)[:, :, ::-1]))
     assert [len(t) for t in ocr.ruled_tables(straightened)] == [len(t) for t in level]
+
+
+def test_the_blank_template_docx_gives_its_three_tables_and_no_numbers():
+    doc = read_document((REALWORLD / "template-2021-blank.docx").read_bytes())
+    assert [(len(t), len(t[0])) for t in doc.tables] == [(14, 4), (28, 10), (4, 15)]
+    # its "empty" cells hold ideographic spaces: they read as blank, not as anything
+    assert not any(layout.is_number(c) or c.isspace() for t in doc.tables for row in t for c in row)
+    assert doc.tables[1][3][:3] == ["一、本年新收政府信息公开申请数量"] * 3
