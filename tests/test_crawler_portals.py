@@ -240,9 +240,13 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
             ("/nb/moved.html", "某县教育局2023年政府信息公开工作年度报告"),
             (other.url + "nb/c.html", "某县民政局2023年政府信息公开工作年度报告"),
             ("/search/d.html", "某县公安局2023年政府信息公开工作年度报告"),
+            ("/nb/2022.html", "某县2022年政府信息公开工作年度报告"),  # in fact the year's list
         ],
     )
     (site / "nb/a.html").write_text(REPORT_PAGE, encoding="utf-8")
+    small_site(tmp_path / "year", [("/nb/e.html", "某县财政局2022年政府信息公开工作年度报告")])
+    shutil.copyfile(tmp_path / "year/nb/index.html", site / "nb/2022.html")
+    (site / "nb/e.html").write_text(REPORT_PAGE, encoding="utf-8")
     (site / "robots.txt").write_text("User-agent: *\nDisallow: /search/\n", encoding="utf-8")
     server = PortalServer(
         site, fail_first={"/nb/a.html": 2}, redirects={"/nb/moved.html": other.url + "nb/b.html"}
@@ -279,9 +283,11 @@ def test_retries_redirects_robots_challenges_and_a_dead_source(tmp_path):
     assert server.hits["/nb/a.html"] == 3 and server.bodies["/nb/a.html"] == 1
     # Neither the off-host link nor the redirect to another host reached the other server.
     assert sum(other.hits.values()) == 0
+    # A link titled like a report that leads to the year's list: its reports are followed.
+    assert server.bodies["/nb/e.html"] == 1
     # robots.txt disallows /search/: never requested, reported as a failure of that source.
     assert server.hits["/search/d.html"] == 0
-    assert row(stdout, "某县")["new"] == 1 and row(stdout, "某县")["failed"] == 1
+    assert row(stdout, "某县")["new"] >= 2 and row(stdout, "某县")["failed"] == 1
     # The 瑞数-style 412 challenge sent that source to the browser, which got through.
     assert row(stdout, "沙河")["new"] == 1 and row(stdout, "沙河")["browser"] >= 3
     documents = sqlite_utils.Database(tmp_path / "r.db")["documents"]

@@ -227,6 +227,17 @@ class ReportsSpider(scrapy.Spider):
         yield self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
         if kind == "report" and response.status != 304:  # a 304's attachments are archived already
             yield from self.attachments(response, source)
+            yield from self.reports_linked(response, source)
+
+    def reports_linked(self, response, source):
+        """Reports a report page links to: 上一篇/下一篇, or a page titled like a report that is
+        really the year's list of every department's report."""
+        if not isinstance(response, TextResponse) or not generic.is_html_page(response):
+            return
+        for link in generic.report_links(generic.redecode(response)):
+            request = self.document_request(source, link, "report")
+            if request is not None:
+                yield request
 
     def attachments(self, response, source):
         try:
