@@ -168,16 +168,23 @@ def lines_from_tables(tables: list[Table]) -> list[Line]:
 
 def unmerge(row: list[str], header: list[str]) -> list[str]:
     """One copy of each merged cell. A merged label is repeated across the grid: keep one copy of
-    each run. A merged value cell is repeated too, and is told from two equal numbers side by
-    side by the column names above it: both positions stand under the same merged header
-    ("本年增/减" spanning two grid columns in the 2019 template)."""
+    each run. A merged value cell is repeated too, and is told from equal numbers side by side by
+    the column name above it: the whole run stands under one merged header of two or three grid
+    columns ("本年增/减" spanning two in the 2019 template). Wider headers (法人或其他组织,
+    未经复议直接起诉) sit over real columns whenever a row of sub-headers is missing."""
     cells = []
     for i, c in enumerate(row):
         if i and c == row[i - 1]:
             if not cell_value(c, True)[0]:
                 continue
             if len(header) == len(row) and header[i] and header[i] == header[i - 1]:
-                continue
+                a, b = i, i
+                while a > 0 and header[a - 1] == header[i]:
+                    a -= 1
+                while b + 1 < len(header) and header[b + 1] == header[i]:
+                    b += 1
+                if b - a + 1 <= 3 and len(set(row[a : b + 1])) == 1:
+                    continue
         cells.append(c)
     return cells
 

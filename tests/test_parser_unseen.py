@@ -23,7 +23,7 @@ from truth import UNSEEN, flatten, load_truth, unseen_truth_files
 from crawler.settings import CHROMIUM, CHROMIUM_ARGS
 from parser import labels as L
 from parser import parse
-from parser.tables import cell_value
+from parser.tables import cell_value, lines_from_tables
 
 TRUTHS = unseen_truth_files()
 SHANGHAI = "shanghai-office-2019"  # 2019 template, merged value cells, blank cells
@@ -336,3 +336,21 @@ def test_a_report_whose_numbers_do_not_add_up_is_flagged_not_repaired():
     assert flatten(record)["applications/handled_total/natural_person"] == 26
     failed = {(c["rule"], c.get("column")) for c in record["checks"] if not c["passed"]}
     assert failed == {("balance", "total"), ("handled_sum", "total")}
+
+
+def test_equal_numbers_under_a_wide_merged_header_are_separate_cells():
+    """A review table printed without its row of outcome names under each kind of suit: the zeros
+    under 复议后起诉 are five cells, not one merged cell (only a header two or three grid columns
+    wide can sit over one merged value), while 本年增/减 over two grid columns is one."""
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    review = [
+        ["行政复议"] * 5 + ["行政诉讼"] * 10,
+        outcomes + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
+        ["5", "0", "0", "2", "7", "8", "0", "0", "1", "9", "0", "0", "0", "0", "0"],
+    ]
+    assert len(lines_from_tables([review])[-1].values) == 15
+    fees = [
+        ["信息内容", "上一年项目数量", "上一年项目数量", "本年增/减", "本年增/减"],
+        ["行政事业性收费", "0", "0", "0", "0"],
+    ]
+    assert [v.raw for v in lines_from_tables([fees])[-1].values] == ["0", "0"]
