@@ -246,7 +246,17 @@ def test_column_titles_lead_to_report_lists():
     assert generic.is_column_title("2023年度政府信息公开工作年度报告汇总")  # followed as a list
     assert not generic.is_column_title("2023年政府信息公开工作年度报告")  # a report
     assert generic.is_column_title("2023年", inside_column=True) and not generic.is_column_title("2023年")
-    assert generic.is_entry_title("政府信息公开") and not generic.is_entry_title("政府信息公开指南")
+    assert generic.is_column_title("政府信息公开年度工作报告")
+    for entry in ("政府信息公开", "政务公开", "信息公开目录", "区政府信息公开专栏", "法定主动公开内容"):
+        assert generic.is_entry_title(entry), entry
+    for other in (
+        "政府信息公开指南",
+        "依申请公开",
+        "政务公开动态",
+        "信息公开制度",
+        "关于做好2023年政务公开工作的通知",
+    ):
+        assert not generic.is_entry_title(other), other
 
 
 def test_the_bundled_sources_load(tmp_path):

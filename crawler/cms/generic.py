@@ -30,8 +30,11 @@ TRAP = re.compile(
 )
 AGGREGATE = re.compile(r"汇总|汇编|一览|目录|索引|专栏|专题")
 # Column and entry names worth opening from a disclosure home (bounded depth).
-COLUMN = re.compile(r"年报|年度报告")
-ENTRY = re.compile(r"^(?:政府)?信息公开(?:专栏|平台|目录)?$|^政务公开(?:专栏)?$|^法定主动公开(?:内容)?$")
+COLUMN = re.compile(r"年报|年度报告|年度工作报告")
+# The way from a portal home to its 年报 column: 政府信息公开, 政务公开, 信息公开目录 …, but not the
+# guide, the rules, the application form or the news of the disclosure section.
+ENTRY = re.compile(r"信息公开|政务公开|公开目录|法定主动公开")
+NOT_ENTRY = re.compile(r"指南|制度|规定|申请|查询|电话|邮箱|意见|动态|要点|解读|标准|规范|考核|培训|会议")
 YEAR_COLUMN = re.compile(r"^\s*(?:19|20)\d\d\s*年?度?\s*$")
 
 PAGER_WORDS = {"下一页", "下页", "后页", "尾页", "末页", "最后一页", ">", ">>", "»", "›", "下一頁"}
@@ -92,7 +95,8 @@ def is_column_title(title: str, inside_column=False) -> bool:
 
 
 def is_entry_title(title: str) -> bool:
-    return bool(ENTRY.match(clean(title)))
+    title = clean(title)
+    return len(title) <= 12 and bool(ENTRY.search(title)) and not NOT_ENTRY.search(title)
 
 
 def page_title(page) -> str:

@@ -194,7 +194,7 @@ def build_trs():
     write(site, "xxgk/xxgkml/index.html", trs_page("信息公开目录_平顶山市卫东区人民政府", xxgk_crumbs, menu))
     crumbs = (
         xxgk_crumbs
-        + '&nbsp;&gt;&gt;&nbsp;<a href="./" title="信息公开年报" class="CurrChnlCls">信息公开年报</a>'
+        + '&nbsp;&gt;&gt;&nbsp;<a href="/xxgk/xxgknb/" title="信息公开年报" class="CurrChnlCls">信息公开年报</a>'
     )
     first = [
         (f"./2023{m:02d}/t2023{m:02d}15_38{m:02d}.html", NEWS[m % len(NEWS)], f"2023-{m:02d}-15")

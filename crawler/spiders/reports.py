@@ -22,7 +22,8 @@ from ..cms import adapter_for, generic
 from ..items import FetchedDocument
 from ..sources import allowed_hosts, on_source, region
 
-MAX_COLUMN_DEPTH = 3  # start page -> 信息公开 -> 年报 column -> year sub-column
+MAX_COLUMN_DEPTH = 4  # portal home -> 政务公开 -> 政府信息公开 -> 年报 column -> year sub-column
+MAX_ENTRY_DEPTH = 2  # how deep 政务公开/信息公开 entry links are still followed
 MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
 SCRIPT_READERS = {"hanweb", "hanweb_jpaas", "gkmlpt"}  # adapters that read a list's script data
 ROW_TITLE = 10  # characters: a news or report title, longer than menu items
@@ -204,7 +205,7 @@ class ReportsSpider(scrapy.Spider):
             and link.url.split("#")[0] != response.url.split("#")[0]
             and (
                 generic.is_column_title(link.title, inside_column=inside)
-                or (meta["depth"] <= 1 and generic.is_entry_title(link.title))
+                or (meta["depth"] < MAX_ENTRY_DEPTH and generic.is_entry_title(link.title))
             )
         ]
 
