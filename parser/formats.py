@@ -10,7 +10,7 @@ MAX_BYTES = 64 * 1024 * 1024
 
 
 def sniff(data: bytes, content_type: str | None = None, url: str | None = None) -> str:
-    """Name the format of ``data``: pdf, docx, xlsx, ofd, ole (doc/wps/xls), image, html or text."""
+    """Name the format of ``data``: pdf, docx, xlsx, ofd, ole (doc/wps/xls), rtf, image, html or text."""
     head = data[:8]
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
@@ -28,6 +28,8 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
         raise ParseError("zip file that is neither DOCX, XLSX nor OFD")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
+    if data.lstrip()[:5] == b"{\\rtf":  # Word's RTF, often saved with a .doc name
+        return "rtf"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")) or head[:4] in (b"II*\x00", b"MM\x00*"):
         return "image"
     if head[:4] == b"RIFF" and data[8:12] == b"WEBP":
