@@ -1,5 +1,6 @@
 """Pick a reader from the bytes themselves (magic numbers), then the content type, then the URL."""
 
+import re
 import zipfile
 from io import BytesIO
 
@@ -7,6 +8,7 @@ from .document import Document
 from .errors import ParseError
 
 MAX_BYTES = 64 * 1024 * 1024
+_HTML_TAGS = re.compile(rb"<(p|div|span|br|td|tr|table|h[1-6])[\s>/]")
 
 
 def sniff(data: bytes, content_type: str | None = None, url: str | None = None) -> str:
@@ -36,13 +38,10 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
         return "image"
     sample = data[:4096].lower()
     ct = (content_type or "").lower()
-    if (
-        "html" in ct
-        or b"<html" in sample
-        or b"<!doctype html" in sample
-        or b"<table" in sample
-        or b"<body" in sample
-    ):
+    if "html" in ct or any(tag in sample for tag in (b"<html", b"<!doctype html", b"<table", b"<body")):
+        return "html"
+    # A page fragment (a CMS's article body alone) starts with a tag and is made of tags.
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" and _HTML_TAGS.search(data[:65536].lower()):
         return "html"
     return "text"
 

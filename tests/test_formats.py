@@ -29,6 +29,7 @@ def zipped(*names: str) -> bytes:
         (b"\x89PNG\r\n\x1a\n....", "image"),
         (b"\xff\xd8\xff\xe0....", "image"),
         (b"<!DOCTYPE html><html><body>...", "html"),
+        ("<p>一、总体情况</p>".encode() * 400 + b"<table><tr><td>1</td></tr></table>", "html"),  # a bare fragment
         ("一、总体情况\n本年度……".encode(), "text"),
     ],
 )
