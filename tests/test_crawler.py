@@ -380,3 +380,13 @@ def test_a_list_drawn_from_a_json_api_is_read_without_the_browser():
     assert name == "hanweb_jpaas"
     assert urls(adapter.report_links(answer)) == ["http://www.lxs.gov.cn/art/2024/art_1.html"]
     assert urls(adapter.next_pages(answer)) == ["http://www.lxs.gov.cn/api/col/3/list?pageNo=2&pageSize=2"]
+
+
+def test_report_titles_inside_scripts_mean_rows_a_browser_draws():
+    drawn = page(
+        "http://www.sh.gov.cn/nw12344/index.html",
+        '<ul id="list"></ul><script>var rows = [["2025", "2025年上海市人民政府办公厅政府信息公开工作年度报告"]];</script>',
+    )
+    assert generic.report_links(drawn) == [] and generic.scripts_name_reports(drawn)
+    pager = real("trs-list-ordos-egb-xxgknb.html", "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
+    assert not generic.scripts_name_reports(pager)  # a pager script names no report

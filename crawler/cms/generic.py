@@ -187,6 +187,14 @@ def anchors(page, html=None) -> list:
     return links
 
 
+def scripts_name_reports(page) -> bool:
+    """Inline scripts that carry report titles: rows a browser would draw."""
+    scripts = " ".join(page.xpath("//script[not(@src) and not(@type='text/xml')]/text()").getall())
+    return any(
+        is_report_title(t) for t in re.findall(r"[^\s\"'<>,\[\]]{6,80}", scripts) if REPORT_WORDS.search(t)
+    )
+
+
 def pager_links(page) -> list:
     """Anchors of a pager: 下一页/尾页 words, or page numbers whose href looks like a page."""
     out = []

@@ -210,13 +210,16 @@ class ReportsSpider(scrapy.Spider):
         ]
 
     def needs_browser(self, response, family, via, pages, columns, report_column):
-        """Plain HTTP found no report where there should be some: a 年报 list page, or a page
-        that offers nothing at all to follow, whose HTML has no rows of its own (fewer than three
-        links with an article-like title on the source's hosts: the rows are drawn by scripts)."""
+        """Plain HTTP found no report where there should be some: a page whose scripts hold
+        report titles; or a 年报 list page, or a page that offers nothing at all to follow, whose
+        HTML has no rows of its own (fewer than three links with an article-like title on the
+        source's hosts: the rows are drawn by scripts)."""
         if via == "browser" or not self.browser or not generic.is_html_page(response):
             return False
         if family in SCRIPT_READERS and pages:
             return False  # the adapter reads the data the page's scripts would draw
+        if generic.scripts_name_reports(response):
+            return True
         hosts = self.hosts[response.meta["source"]]
         rows = [a for a in generic.anchors(response) if len(a.title) >= ROW_TITLE and on_source(a.url, hosts)]
         folder = response.url.split("?")[0].rsplit("/", 1)[0] + "/"
