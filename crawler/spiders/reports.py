@@ -192,7 +192,7 @@ class ReportsSpider(scrapy.Spider):
                 yield request
 
     def column_links(self, response):
-        """年报 columns, year sub-columns and (from the start page) the 信息公开 entry."""
+        """年报 columns, year sub-columns and, near the start page, the 信息公开/政务公开 entries."""
         meta = response.meta
         if meta["depth"] >= MAX_COLUMN_DEPTH or not generic.is_html(response):
             return []
