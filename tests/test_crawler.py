@@ -164,7 +164,7 @@ def test_gkmlpt_index_calls_the_api_and_the_api_pages():
     assert pages[0].endswith("/api/all/721?page=2&sid=662021") and len(pages) == 72
 
 
-def test_epoint_and_hanweb_report_pages_give_their_attachments():
+def test_report_pages_give_their_attachments_epoint_ucap_gkmlpt():
     detail = real(
         "epoint-detail-fragment-jiande-ggzy.html", "http://ggzy.jiande.gov.cn/art/2021/6/30/art_1.html"
     )
