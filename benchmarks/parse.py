@@ -3,17 +3,17 @@
     .venv/bin/python benchmarks/parse.py [--rounds 20] [FILE ...]
 
 Without FILEs it uses every HTML report under tests/fixtures and crawler/portals, plus HTML pages
-made from the shared seed texts (tab rows turned into <table> rows). Runs on one core (a plain
+made from the shared seed texts. Runs on one core (a plain
 loop in one process), so the figure is per core. Goal: parse at most 2x trafilatura alone.
 """
 
 import argparse
-import html
 import pathlib
 import time
 
 import trafilatura
 
+from crawler.portals.build import paragraphs_and_tables
 from parser import parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -21,30 +21,24 @@ SHARED = ROOT.parent / "shared"
 
 
 def page_from_text(text: str) -> bytes:
-    """An HTML report page like a CMS renders one: paragraphs, and tab rows as table rows."""
-    out, table = [], []
-    for line in text.splitlines():
-        if "\t" in line:
-            table.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in line.split("\t")) + "</tr>")
-            continue
-        if table:
-            out.append("<table border=1>" + "".join(table) + "</table>")
-            table = []
-        if line.strip():
-            out.append(f"<p>{html.escape(line.strip())}</p>")
-    if table:
-        out.append("<table border=1>" + "".join(table) + "</table>")
-    body = "\n".join(out)
+    """An HTML report page like a CMS renders one (the sample portals' own builder)."""
+    body = paragraphs_and_tables(text)
     return f"<html><head><meta charset='utf-8'><title>report</title></head><body><div class='article'>{body}</div></body></html>".encode()
 
 
 def corpus(files: list[str]) -> list[tuple[str, bytes]]:
     if files:
         return [(f, pathlib.Path(f).read_bytes()) for f in files]
-    pages = [(str(p.relative_to(ROOT)), p.read_bytes())
-             for base in (ROOT / "tests" / "fixtures", ROOT / "crawler" / "portals")
-             for p in sorted(base.rglob("*.htm*")) if b"\xe5\xb9\xb4\xe5\xba\xa6\xe6\x8a\xa5\xe5\x91\x8a" in p.read_bytes()]
-    pages += [(f"seed {p.name} as html", page_from_text(p.read_text(encoding="utf-8"))) for p in sorted(SHARED.glob("seeds/*.txt"))]
+    pages = [
+        (str(p.relative_to(ROOT)), p.read_bytes())
+        for base in (ROOT / "tests" / "fixtures", ROOT / "crawler" / "portals")
+        for p in sorted(base.rglob("*.htm*"))
+        if b"\xe5\xb9\xb4\xe5\xba\xa6\xe6\x8a\xa5\xe5\x91\x8a" in p.read_bytes()
+    ]
+    pages += [
+        (f"seed {p.name} as html", page_from_text(p.read_text(encoding="utf-8")))
+        for p in sorted(SHARED.glob("seeds/*.txt"))
+    ]
     return pages
 
 
@@ -71,9 +65,13 @@ def main():
     pages = corpus(args.files)
     timed(parse_or_skip, pages, 1)  # warm caches (label keys, OpenCC tables, lxml)
     ours = timed(parse_or_skip, pages, args.rounds)
-    extract = timed(lambda d: trafilatura.extract(d, favor_recall=True, include_tables=True), pages, args.rounds)
+    extract = timed(
+        lambda d: trafilatura.extract(d, favor_recall=True, include_tables=True), pages, args.rounds
+    )
     n = len(pages) * args.rounds
-    print(f"pages: {len(pages)} x {args.rounds} rounds, {sum(len(d) for _, d in pages) / 1024:.0f} KiB per round")
+    print(
+        f"pages: {len(pages)} x {args.rounds} rounds, {sum(len(d) for _, d in pages) / 1024:.0f} KiB per round"
+    )
     print(f"govreports parse:       {n / ours:8.1f} reports/s per core ({ours / n * 1000:.1f} ms each)")
     print(f"trafilatura.extract:    {n / extract:8.1f} pages/s per core ({extract / n * 1000:.1f} ms each)")
     print(f"ratio parse/extract:    {ours / extract:8.2f}x (goal: at most 2x)")
