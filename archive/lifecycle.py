@@ -77,10 +77,12 @@ def gone_by_status(db, since: str) -> list[str]:
 def gone_from_lists(db, source: str, listed_urls) -> list[str]:
     """URLs of the source's reports that a complete crawl of its list pages did not find.
 
-    A report counts as listed when its own URL was listed, or when it was read from an attachment
-    of a listed page (its documents row was fetched from a page URL that was listed).
+    A report counts as listed when its own URL was listed, when it is the source's own URL (a
+    source whose url is a report page), or when it was read from an attachment of a listed page.
     """
-    listed = set(listed_urls)
+    listed = set(listed_urls) | {
+        url for (url,) in db.execute("select url from sources where name = ?", [source])
+    }
     rows = db.execute(
         "select distinct url from reports where source = ? and is_latest = 1 and removed_at is null",
         [source],

@@ -151,3 +151,16 @@ def test_ingest_runs_the_check_and_reparse_keeps_it_without_calling_it_a_change(
     assert counts["changed"] == 0, lines
     assert cross_year_rows(archive, later["id"])["total"] == (3, 2, 0)
     assert archive.latest_report(later["url"])["check_failures"] == later["check_failures"]
+
+
+def test_a_source_whose_url_is_the_report_itself_does_not_lose_it(archive):
+    archive.upsert_source({**SOURCE, "name": "某局", "url": "http://127.0.0.1/report.txt"})
+    fetch = archive.record_fetch(
+        url="http://127.0.0.1/report.txt",
+        content_type="text/plain",
+        body=report_text(2021, [0] * 7, [0] * 7),
+        source="某局",
+    )
+    archive.ingest_document(fetch.document_id)
+    result = lifecycle.after_crawl(archive.db, lifecycle.now(), complete_sources={"某局": set()})
+    assert result["removed"] == []
