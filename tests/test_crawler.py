@@ -390,3 +390,16 @@ def test_report_titles_inside_scripts_mean_rows_a_browser_draws():
     assert generic.report_links(drawn) == [] and generic.scripts_name_reports(drawn)
     pager = real("trs-list-ordos-egb-xxgknb.html", "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
     assert not generic.scripts_name_reports(pager)  # a pager script names no report
+
+
+def test_pages_served_as_octet_stream_are_still_read_as_html():
+    from scrapy.http import Response
+
+    from crawler.cms.generic import as_text
+
+    body = (
+        '<!-- saved page -->\n<div><a href="./t1.shtml">某县2023年政府信息公开工作年度报告</a></div>'.encode()
+    )
+    url = "http://www.x.gov.cn/nb/index.shtml"
+    raw = Response(url, body=body, headers={"Content-Type": "application/octet-stream"}, request=Request(url))
+    assert [link.url for link in generic.report_links(as_text(raw))] == ["http://www.x.gov.cn/nb/t1.shtml"]

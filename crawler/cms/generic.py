@@ -15,6 +15,8 @@ import math
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from scrapy.http import HtmlResponse, TextResponse
+
 from . import Link
 
 # A report title names the annual report of the disclosure regulation, with a year.
@@ -143,11 +145,25 @@ def redecode(page):
     return page
 
 
+HTML_HEAD = re.compile(rb"<!doctype html|<html|<head|<body|<meta|<div|<table|<a\s", re.I)
+
+
 def is_html_page(page) -> bool:
-    """An HTML document (not XML, JSON or a file) by its content type or its first bytes."""
+    """An HTML document (not XML, JSON or a file) by its content type or its first bytes (a
+    server may call a .shtml or .jsp page application/octet-stream)."""
     ctype = page.headers.get("Content-Type", b"").decode("latin-1").lower()
-    head = page.body[:512].lstrip().lower()
-    return "html" in ctype or head.startswith((b"<!doctype html", b"<html"))
+    if "html" in ctype:
+        return True
+    head = page.body[:2048]
+    return not head.lstrip().startswith((b"<?xml", b"<datastore", b"%PDF")) and bool(HTML_HEAD.search(head))
+
+
+def as_text(page):
+    """A response Scrapy did not take for text (no, or a wrong, content type) as text."""
+    if hasattr(page, "text"):
+        return page
+    cls = HtmlResponse if is_html_page(page) else TextResponse
+    return cls(page.url, status=page.status, headers=page.headers, body=page.body, request=page.request)
 
 
 JSONP = re.compile(rb"^\s*[\w$.]+\(\s*([\[{].*[\]}])\s*\)\s*;?\s*$", re.S)

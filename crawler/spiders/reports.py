@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import TextResponse
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
@@ -141,10 +141,8 @@ class ReportsSpider(scrapy.Spider):
         fetched = response  # what came over the wire: a 304 has no body
         if response.status == 304:  # unchanged: read the list as the archive holds it
             stored = self.archive.store.get(response.meta["stored"])
-            response = TextResponse(response.url, body=stored, request=response.request)
-        elif not isinstance(response, TextResponse):  # a list API sending application/octet-stream
-            response = TextResponse(response.url, body=response.body, request=response.request)
-        response = generic.redecode(response)
+            response = Response(response.url, body=stored, request=response.request)
+        response = generic.redecode(generic.as_text(response))
         source, meta = response.meta["source"], response.meta
         via = self.via(fetched)
         self.count(source, "pages")
@@ -230,15 +228,16 @@ class ReportsSpider(scrapy.Spider):
         source, kind = response.meta["source"], response.meta["kind"]
         yield self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
         if kind == "report" and response.status != 304:  # a 304's attachments are archived already
-            yield from self.attachments(response, source)
-            yield from self.reports_linked(response, source)
+            page = generic.redecode(generic.as_text(response))
+            yield from self.attachments(page, source)
+            yield from self.reports_linked(page, source)
 
     def reports_linked(self, response, source):
         """Reports a report page links to: 上一篇/下一篇, or a page titled like a report that is
         really the year's list of every department's report."""
-        if not isinstance(response, TextResponse) or not generic.is_html_page(response):
+        if not generic.is_html_page(response):
             return
-        for link in generic.report_links(generic.redecode(response)):
+        for link in generic.report_links(response):
             request = self.document_request(source, link, "report")
             if request is not None:
                 yield request
