@@ -290,6 +290,7 @@ class Archive:
             "failed_checks": _json(sorted({c["rule"] for c in failed})),
             "parse_warnings": _json(record.get("warnings") or []),
             "attachments": _json(record.get("attachments") or []),
+            "page_url": record.get("page_url"),
             **{name: sections.get(name) for name in SECTIONS},
             "text": record.get("text"),
         }

@@ -85,6 +85,7 @@ TABLES = {
             "sha256": str,
             "parse_warnings": str,
             "attachments": str,
+            "page_url": str,
             "overview": str,
             "active": str,
             "applications": str,

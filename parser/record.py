@@ -29,6 +29,9 @@ def build_record(doc: Document, url: str | None = None, context: dict | None = N
     text = doc.text or ""
     tables = read_tables(doc)
     meta = read_meta(doc, text)
+    if tables.template is None and doc.links:
+        hrefs = ", ".join(href for _, href in doc.links[:3])
+        raise NotAReport(f"no report tables on this page: the report is in its attachment(s) {hrefs}")
     if tables.template is None and not is_report_without_tables(meta.get("title"), text):
         raise NotAReport("no report tables and no annual-report title: not a 政府信息公开工作年度报告")
     record = {
@@ -46,6 +49,7 @@ def build_record(doc: Document, url: str | None = None, context: dict | None = N
         "format": doc.kind,
         "url": url,
         "attachments": [href for _, href in doc.links],
+        "page_url": (context or {}).get("page_url"),  # the page an attachment was linked from
         "warnings": list(doc.warnings) + tables.warnings,
         "text": text,
     }

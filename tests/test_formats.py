@@ -4,8 +4,9 @@ import io
 import zipfile
 
 import pytest
+from truth import SHARED
 
-from parser import ParseError, parse
+from parser import NotAReport, ParseError, parse
 from parser.formats import sniff
 
 
@@ -29,7 +30,10 @@ def zipped(*names: str) -> bytes:
         (b"\x89PNG\r\n\x1a\n....", "image"),
         (b"\xff\xd8\xff\xe0....", "image"),
         (b"<!DOCTYPE html><html><body>...", "html"),
-        ("<p>一、总体情况</p>".encode() * 400 + b"<table><tr><td>1</td></tr></table>", "html"),  # a bare fragment
+        (
+            "<p>一、总体情况</p>".encode() * 400 + b"<table><tr><td>1</td></tr></table>",
+            "html",
+        ),  # a bare fragment
         ("一、总体情况\n本年度……".encode(), "text"),
     ],
 )
@@ -46,3 +50,23 @@ def test_a_zip_that_is_no_office_file_is_a_clear_error():
 def test_empty_bytes_are_a_clear_error():
     with pytest.raises(ParseError, match="empty"):
         parse(b"  \n")
+
+
+def test_a_page_that_only_points_to_its_attachment_is_not_the_report():
+    """“详见附件”: the record comes from the attachment, which keeps the page's URL."""
+    page = (
+        "<html><head><meta charset='utf-8'><title>洪泽区2024年政府信息公开工作年度报告</title></head><body>"
+        "<h1>洪泽区2024年政府信息公开工作年度报告</h1><p>政府信息公开工作年度报告全文详见附件。</p>"
+        "<p>附件：<a href='/u/cms/2025/report.pdf'>洪泽区2024年政府信息公开工作年度报告.pdf</a></p></body></html>"
+    ).encode()
+    with pytest.raises(NotAReport, match="attachment"):
+        parse(page, url="http://www.hongze.gov.cn/art/2025/1/20/art_1.html")
+    pdf = (SHARED / "realworld" / "hongze-district-2024.pdf").read_bytes()
+    record = parse(
+        pdf,
+        url="http://www.hongze.gov.cn/u/cms/2025/report.pdf",
+        context={"page_url": "http://www.hongze.gov.cn/art/2025/1/20/art_1.html"},
+    )
+    assert record["url"] == "http://www.hongze.gov.cn/u/cms/2025/report.pdf"
+    assert record["page_url"] == "http://www.hongze.gov.cn/art/2025/1/20/art_1.html"
+    assert record["template"] == "2021"

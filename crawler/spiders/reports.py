@@ -95,7 +95,7 @@ class ReportsSpider(scrapy.Spider):
             errback=self.failed,
         )
 
-    def document_request(self, source, link, kind):
+    def document_request(self, source, link, kind, page_url=None):
         """A report page or attachment; conditional when the archive already holds it."""
         if link.url in self.found[source] or not on_source(link.url, self.hosts[source]):
             return None
@@ -109,6 +109,8 @@ class ReportsSpider(scrapy.Spider):
             self.count(source, "unchanged")
             return None
         meta = {"source": source, "kind": kind, "title": link.title, "handle_httpstatus_list": [304]}
+        if page_url:
+            meta["page_url"] = page_url  # an attachment's record keeps the page that linked it
         return scrapy.Request(
             link.url,
             headers=headers,
@@ -249,7 +251,7 @@ class ReportsSpider(scrapy.Spider):
             self.fail(source, response.url, f"cannot read report page links: {type(e).__name__}: {e}")
             return
         for link in links:
-            request = self.document_request(source, link, "attachment")
+            request = self.document_request(source, link, "attachment", page_url=response.url)
             if request is not None:
                 yield request
 
@@ -310,7 +312,7 @@ class ReportsSpider(scrapy.Spider):
             last_modified=_header(headers, "Last-Modified"),
             via=via,
             title=title,
-            context=region(self.sources[source]),
+            context={**region(self.sources[source]), **pick(response.meta, "page_url")},
             warc=response.meta.get("warc"),
         )
 
@@ -367,3 +369,7 @@ def again(request):
 def _header(headers, name):
     value = headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def pick(meta, *keys) -> dict:
+    return {k: meta[k] for k in keys if meta.get(k)}
