@@ -10,7 +10,7 @@ import json
 import os
 
 PROJECT_URL = "https://github.com/govreports/govreports#readme"
-USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of 政府信息公开工作年度报告)"
+USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of government information-disclosure annual reports)"  # ASCII: it is an HTTP header
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
