@@ -36,12 +36,18 @@ class IngestSummary:
         return "\n".join(lines)
 
 
+# In a folder, files of these kinds are data or code beside the reports, never a report.
+NOT_REPORTS = {".json", ".yaml", ".yml", ".toml", ".py", ".js", ".css", ".csv", ".db", ".sqlite", ".lock"}
+
+
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[pathlib.Path]:
-    """The files named, and every file under the folders named (hidden ones left out), sorted."""
+    """The files named, and every file under the folders named (hidden ones and NOT_REPORTS
+    left out), sorted."""
     for path in map(pathlib.Path, paths):
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.is_file() and not any(part.startswith(".") for part in file.relative_to(path).parts):
+                hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+                if file.is_file() and not hidden and file.suffix.lower() not in NOT_REPORTS:
                     yield file
         else:
             yield path

@@ -108,6 +108,20 @@ def test_a_bad_file_is_an_error_row_and_the_others_go_in(tmp_path, samples):
     assert archive.db["ingest_errors"].count == 3
 
 
+def test_data_files_beside_the_reports_in_a_folder_are_left_alone(tmp_path, samples):
+    folder = tmp_path / "reports"
+    (folder / "report.truth.json").write_text("{}", encoding="utf-8")
+    (folder / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+
+    result = ingest_paths(tmp_path / "a.db", [folder], echo=lambda line: None)
+
+    assert result.counts["new"] == len(samples)
+    assert result.counts["not_report"] == result.counts["error"] == 0
+    # named on the command line, the same file is tried (and turned down with its reason)
+    named = ingest_paths(tmp_path / "a.db", [folder / "sources.yaml"], echo=lambda line: None)
+    assert named.counts["not_report"] == 1
+
+
 def test_govreports_ingest_prints_a_line_per_file_and_a_summary(tmp_path, samples):
     (tmp_path / "reports" / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     db = tmp_path / "out" / "cli.db"  # a folder that does not exist yet
