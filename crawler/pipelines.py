@@ -2,7 +2,6 @@
 and report pages and attachments through the parser into ``reports`` (Archive.ingest_document).
 Parsing happens here, never in the spider."""
 
-import gc
 import logging
 
 from .warc import link_document
@@ -10,9 +9,6 @@ from .warc import link_document
 logger = logging.getLogger(__name__)
 
 INGESTED = {"report", "attachment"}
-# Finished responses sit in reference cycles that Python's cycle collector reaches late; on a
-# long crawl they pile up (about 250 MB per 1,000 reports). Collecting now and then bounds that.
-GC_EVERY = 100
 
 
 class ArchivePipeline:
@@ -75,7 +71,6 @@ class WriterThreadPipeline(ArchivePipeline):
         from twisted.python.threadpool import ThreadPool
 
         self.archive = None
-        self.written = 0
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="govreports-writer")
         self.pool.start()
 
@@ -104,7 +99,4 @@ class WriterThreadPipeline(ArchivePipeline):
             from archive import Archive
 
             self.archive = Archive(self.crawler.spider.archive.path)
-        self.written += 1
-        if self.written % GC_EVERY == 0:
-            gc.collect()
         return ArchivePipeline.process_item(self, item)
