@@ -7,7 +7,7 @@ the image and recognised text boxes). Coordinates are (x0, top, x1, bottom), y g
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
@@ -67,6 +67,7 @@ class Block:
     ids: list[list[int]]
     bbox: Bbox
     headers: int = 0  # leading rows that hold no number (column headings)
+    xs: list[float] | None = None  # the columns' left edges, then the right edge (ruled tables)
 
     @property
     def width(self) -> int:
@@ -81,55 +82,95 @@ def _positions(values: list[float], tolerance: float = 2) -> list[float]:
     return out
 
 
+def _contains(outer: Bbox, inner: Bbox, tolerance: float) -> bool:
+    return outer != inner and all(
+        (o <= i + tolerance) if k < 2 else (o >= i - tolerance)
+        for k, (o, i) in enumerate(zip(outer, inner, strict=True))
+    )
+
+
 def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> list[Block]:
     """Expand one ruled table (cell boxes with their text) into grid blocks.
 
     A merged cell's text is repeated in every position it covers. Rows made of a single cell
     spanning the whole table (a page frame around running text, a caption row) are not table rows:
-    they split the table into blocks and their text belongs to the page text.
+    they split the table into blocks and their text belongs to the page text. Each block has the
+    columns of its own cells (two tables joined by a caption row keep their own columns). A box
+    around other boxes is a frame (a page background, a merged cell that a page break left
+    without its top and bottom lines), not a cell: its positions stay empty.
     """
+    cells = [c for c in cells if not any(_contains(c[0], o[0], tolerance) for o in cells)]
     if not cells:
         return []
-    xs = _positions([b[0] for b, _ in cells], tolerance)
     ys = _positions([b[1] for b, _ in cells], tolerance)
+    rows_of = [[i for i, y in enumerate(ys) if b[1] - tolerance <= y < b[3] - tolerance] for b, _ in cells]
+    # a row is a table row when more than one cell covers it (checked at full width below)
+    spans = [[n for n, rs in enumerate(rows_of) if r in rs] for r in range(len(ys))]
+    blocks: list[Block] = []
+    group: list[int] = []
+    for r in range(len(ys) + 1):
+        if r < len(ys) and len(spans[r]) > 1:
+            group.append(r)
+        elif group:
+            members = sorted({n for g in group for n in spans[g]})
+            blocks.append(_block([cells[n] for n in members], [ys[g] for g in group], tolerance))
+            group = []
+    return blocks
+
+
+def _block(cells: list[tuple[Bbox, str]], ys: list[float], tolerance: float) -> Block:
+    xs = _positions([b[0] for b, _ in cells], tolerance)
     grid = [[""] * len(xs) for _ in ys]
     ids = [[-1] * len(xs) for _ in ys]
-    boxes: list[list[Bbox | None]] = [[None] * len(xs) for _ in ys]
     for n, (box, text) in enumerate(cells):
         cols = [i for i, x in enumerate(xs) if box[0] - tolerance <= x < box[2] - tolerance]
         rows = [i for i, y in enumerate(ys) if box[1] - tolerance <= y < box[3] - tolerance]
         for r in rows:
             for c in cols:
-                grid[r][c], ids[r][c], boxes[r][c] = text, n, box
-    blocks: list[Block] = []
-    current: list[int] = []
+                grid[r][c], ids[r][c] = text, n
+    bbox = (
+        min(b[0] for b, _ in cells),
+        max(min(b[1] for b, _ in cells), ys[0]),
+        max(b[2] for b, _ in cells),
+        max(b[3] for b, _ in cells),
+    )
+    headers = next((i for i, row in enumerate(grid) if any(is_number(c) for c in row)), len(grid))
+    return Block(grid, ids, bbox, headers, [*xs, bbox[2]])
 
-    def flush():
-        if current:
-            bs = [b for r in current for b in boxes[r] if b]
-            bbox = (
-                min(b[0] for b in bs),
-                min(b[1] for b in bs),
-                max(b[2] for b in bs),
-                max(b[3] for b in bs),
-            )
-            rows = [grid[r] for r in current]
-            headers = next((i for i, row in enumerate(rows) if any(is_number(c) for c in row)), len(rows))
-            blocks.append(Block(rows, [ids[r] for r in current], bbox, headers))
-            current.clear()
 
-    for r in range(len(ys)):
-        if len({i for i in ids[r] if i >= 0}) > 1:
-            current.append(r)
-        else:
-            flush()
-    flush()
-    return blocks
+def _columns(block: Block, xs: list[float]) -> None:
+    """Re-expand the block onto finer column edges ``xs`` (a column split only in another part
+    of the table repeats its text in both halves, as a merged cell does)."""
+    assert block.xs is not None
+    own = block.xs
+    keep = [
+        max(k for k in range(len(own) - 1) if own[k] <= (a + b) / 2) if (a + b) / 2 >= own[0] else 0
+        for a, b in zip(xs, xs[1:], strict=False)
+    ]
+    block.rows = [[row[k] for k in keep] for row in block.rows]
+    block.ids = [[ids[k] for k in keep] for ids in block.ids]
+    block.xs = list(xs)
+
+
+def aligned(prev: Block, nxt: Block, tolerance: float = 3) -> bool:
+    """Put two parts of a table on the same columns, when they have the same outer edges: the
+    union of both parts' column edges (a continuation often shows a split the first part does not
+    need, or lacks one). Without positions, parts align only with equal widths."""
+    if prev.xs is None or nxt.xs is None:
+        return prev.width == nxt.width
+    if abs(prev.xs[0] - nxt.xs[0]) > tolerance or abs(prev.xs[-1] - nxt.xs[-1]) > tolerance:
+        return False
+    union = _positions(prev.xs[:-1] + nxt.xs[:-1], tolerance) + [prev.xs[-1]]
+    for part in (prev, nxt):
+        if len(union) != len(part.xs):
+            _columns(part, union)
+    return True
 
 
 def continues(prev: Block, nxt: Block) -> bool:
     """Is ``nxt`` (first table on a page) the rest of ``prev`` (last table on the previous page)?"""
-    if prev.width != nxt.width:
+    prev, nxt = replace(prev), replace(nxt)  # aligning them is join's business, not this check's
+    if not aligned(prev, nxt):
         return False
     repeated = prev.headers and nxt.rows[: prev.headers] == prev.rows[: prev.headers]
     return bool(repeated or nxt.headers == 0)
@@ -138,6 +179,7 @@ def continues(prev: Block, nxt: Block) -> bool:
 def join(prev: Block, nxt: Block) -> None:
     """Append ``nxt`` to ``prev``. A repeated header is dropped; label cells left empty at the top
     of the continuation (a merged label cut by the page break) take the label from above."""
+    aligned(prev, nxt)
     rows, ids = nxt.rows, nxt.ids
     if prev.headers and rows[: prev.headers] == prev.rows[: prev.headers]:
         rows, ids = rows[prev.headers :], ids[prev.headers :]
@@ -167,6 +209,40 @@ def cells_from_edges(edges: list[dict], tolerance: float = 3) -> list[list[Bbox]
     merged = merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
     points = edges_to_intersections(merged, tolerance, tolerance)
     return cells_to_tables(intersections_to_cells(points))
+
+
+def missing_frame_lines(edges: list[dict], tolerance: float = 3) -> list[dict]:
+    """Outer ruling lines a table was printed without (Word cells whose right border is off):
+    where two horizontal lines end at the same x with a ruled row between them (a vertical line
+    spans the band between them) but no vertical line closes the band there, the closing line is
+    added; and the same with the axes swapped. ``edges`` are merged pdfplumber edges."""
+    out = []
+    h = ("top", "x0", "x1")  # a horizontal line: where it is, where it starts, where it ends
+    v = ("x0", "top", "bottom")
+    for across, along, (pos, lo, hi), (apos, astart, aend) in (("h", "v", h, v), ("v", "h", v, h)):
+        lines = [e for e in edges if e["orientation"] == across]
+        others = [(e[apos], e[astart], e[aend]) for e in edges if e["orientation"] == along]
+        for key in (lo, hi):
+            ends: dict[float, list[dict]] = {}
+            for e in lines:
+                at = next((k for k in ends if abs(k - e[key]) <= tolerance), e[key])
+                ends.setdefault(at, []).append(e)
+            for at, group in ends.items():
+                group.sort(key=lambda e: e[pos])
+                for a, b in zip(group, group[1:], strict=False):
+                    spanning = [
+                        o for o in others if o[1] <= a[pos] + tolerance and o[2] >= b[pos] - tolerance
+                    ]
+                    if any(abs(o[0] - at) <= tolerance for o in spanning):
+                        continue
+                    inner = (max(a[lo], b[lo]) - tolerance, min(a[hi], b[hi]) + tolerance)
+                    if any(inner[0] <= o[0] <= inner[1] for o in spanning):
+                        line = {apos: at, astart: a[pos], aend: b[pos], "orientation": along}
+                        line[{"x0": "x1", "top": "bottom"}[apos]] = at
+                        line.update(object_type="line_edge")
+                        line.update(width=line["x1"] - line["x0"], height=line["bottom"] - line["top"])
+                        out.append(line)
+    return out
 
 
 @dataclass

@@ -102,7 +102,13 @@ def read_page(page) -> layout.Page:
     # Fake bold (each glyph drawn twice, a hair apart) would double every character.
     page = page.dedupe_chars(tolerance=1)
     blocks = []
-    for table in page.find_tables():
+    edges = layout.merge_edges([e for e in page.edges if e["orientation"] in ("h", "v")], 3, 3, 3, 3)
+    added = layout.missing_frame_lines(edges)
+    settings = {
+        "explicit_vertical_lines": [e for e in added if e["orientation"] == "v"],
+        "explicit_horizontal_lines": [e for e in added if e["orientation"] == "h"],
+    }
+    for table in page.find_tables(settings):
         texts = table.extract()
         cells = [
             (bbox, layout.clean_cell(text))
