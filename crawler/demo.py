@@ -7,6 +7,7 @@ and serves it with Datasette.
 """
 
 import pathlib
+import socket
 
 import yaml
 
@@ -90,6 +91,24 @@ def run_demo(db, serve=True, port=8001, echo=print):
     if serve:
         from archive.serve import serve as run_datasette
 
+        if not port_is_free(port):
+            busy, port = port, free_port()
+            echo(f"Port {busy} is taken; using {port} instead")
         echo(f"Serving it with Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
         run_datasette(str(db), host="127.0.0.1", port=port)
     return result
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
