@@ -55,10 +55,8 @@ def _json(value) -> str:
 class Archive:
     def __init__(self, db_path: str | os.PathLike):
         self.path = os.fspath(db_path)
-        folder = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(folder, exist_ok=True)
-        stem, _ = os.path.splitext(os.path.basename(self.path))
-        self.store = RawStore(os.path.join(folder, stem + ".raw"))
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        self.store = RawStore.beside(self.path)
         self.db = sqlite_utils.Database(self.path)
         ensure_schema(self.db)
         register_functions(self.db.conn)

@@ -18,6 +18,12 @@ class RawStore:
     def __init__(self, root: str | os.PathLike):
         self.root = pathlib.Path(root)
 
+    @classmethod
+    def beside(cls, db_path: str | os.PathLike) -> "RawStore":
+        """The raw store of the archive ``db_path``: ``reports.raw/`` for ``reports.db``."""
+        db_path = pathlib.Path(db_path).resolve()
+        return cls(db_path.with_name(db_path.stem + ".raw"))
+
     def path(self, digest: str) -> pathlib.Path:
         return self.root / digest[:2] / digest[2:4] / digest
 

@@ -125,14 +125,6 @@ class DistributedReportsSpider(RedisStart, ReportsSpider):
             yield request
 
 
-def raw_store(db_path):
-    """The archive's raw store, the folder beside the DB (as ``Archive`` opens it)."""
-    from archive.store import RawStore
-
-    db_path = pathlib.Path(db_path).resolve()
-    return RawStore(db_path.with_name(db_path.stem + ".raw"))
-
-
 class QueuePipeline:
     """Worker side of the ingest queue: raw bytes to the raw store, a message to Redis."""
 
@@ -145,7 +137,9 @@ class QueuePipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        self.store = raw_store(spider.db_path)
+        from archive.store import RawStore
+
+        self.store = RawStore.beside(spider.db_path)
         self.client = client_for(spider.redis_url)
 
     def process_item(self, item):
