@@ -25,7 +25,6 @@ import argparse
 import json
 import pathlib
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from archive.db import Archive  # noqa: E402
 from archive.search import FTS_TABLE, segment  # noqa: E402
+from crawler.demo import free_port  # noqa: E402
 
 PROVINCES = [
     "北京市",
@@ -193,12 +193,6 @@ def real_archive_size(folder, n=200) -> dict:
         tables[key] = tables.get(key, 0) + size
     top = dict(sorted(tables.items(), key=lambda kv: -kv[1])[:6])
     return {"bytes_per_report": round(total / n), "by_table": {k: round(v / n) for k, v in top.items()}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url) -> tuple[float, bytes]:

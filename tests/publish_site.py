@@ -9,13 +9,13 @@ miss) and a report whose title and text carry markup (<script>, onerror=) that m
 import html
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 from archive import Archive
+from crawler.demo import free_port
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -203,12 +203,6 @@ def build_archive(path: pathlib.Path) -> pathlib.Path:
     os.replace(building, path)
     os.replace(building.with_name(building.stem + ".raw"), path.with_name(path.stem + ".raw"))
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Site:

@@ -2,17 +2,12 @@
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 
 import redis
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from crawler.demo import free_port
 
 
 @contextlib.contextmanager

@@ -2,19 +2,14 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+from crawler.demo import free_port
+
 GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_demo_builds_the_archive_and_serves_it(tmp_path):

@@ -2,25 +2,16 @@
 reports."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 from archive_samples import copy_samples
+from publish_site import Site
 
 from archive import Archive
 from archive.ingest import ingest_paths
 from archive.serve import SETTINGS, datasette_args, metadata
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -30,32 +21,11 @@ def site(tmp_path_factory):
     archive = Archive(db)
     ingest_paths(archive, copy_samples(folder / "reports"), echo=lambda line: None)
     archive.close()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(folder / "datasette.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "archive.cli", "serve", str(db), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(process, base, folder / "datasette.log")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-def wait_until_up(process, base, log_path) -> None:
-    for _ in range(300):  # up to 30 s for Datasette to start
-        if process.poll() is not None:
-            pytest.fail(f"datasette exited: {log_path.read_text()}")
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("datasette did not answer within 30 s")
+    server = Site(db, folder / "datasette.log")
+    try:
+        yield server.base
+    finally:
+        server.stop()
 
 
 def get_json(base: str, path: str, **params):
