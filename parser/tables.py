@@ -263,12 +263,8 @@ def read_lines(lines: list[Line]) -> Tables:
         return Tables()
     result.active_disclosure = read_active(active_rows, template)
     result.applications = read_applications(apps_rows, template, result.warnings)
-    if review_start is not None:
-        result.review_litigation = read_review(
-            [r for r in rows if r.position >= review_start], lines, review_start
-        )
-    else:
-        result.review_litigation = read_review([], lines, 0)
+    review_rows = [r for r in rows if review_start is not None and r.position >= review_start]
+    result.review_litigation = read_review(review_rows, lines, review_start or 0)  # all null without one
     return result
 
 
