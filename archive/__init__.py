@@ -2,7 +2,7 @@
 
 Public API (used by the crawler, the CLI and Datasette):
 
-    from archive import Archive
+    from govreports.archive import Archive
     archive = Archive("reports.db")          # creates the schema; raw store in reports.raw/
     fetch = archive.record_fetch(url=..., final_url=..., status=200, content_type="text/html",
                                  body=b"...", etag=None, last_modified=None, via="http",
@@ -15,7 +15,7 @@ Public API (used by the crawler, the CLI and Datasette):
     archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
     archive.upsert_source({...}); run = archive.start_run(); archive.finish_run(run, counts, errors)
 
-    from archive.search import search
+    from govreports.archive.search import search
     search("reports.db", "复议")  # -> latest reports matching, with a snippet; 1-character
                                   #    queries and longer ones work (see archive/search.py)
 

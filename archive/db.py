@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-import parser
+from govreports import parser
 
 from .schema import TABLES, ensure_codes, ensure_schema
 from .search import index_report, register_functions, unindex_report

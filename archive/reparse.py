@@ -8,7 +8,7 @@ checks now pass or fail. Documents that failed to parse before are tried again t
 from collections import Counter
 from collections.abc import Callable
 
-import parser
+from govreports import parser
 
 from . import lifecycle
 from .db import CELL_TABLES, Archive

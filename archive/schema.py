@@ -10,7 +10,7 @@ Cell values are stored in INTEGER columns: SQLite's integer affinity keeps ``2``
 
 import sqlite_utils
 
-from parser import labels as L
+from govreports.parser import labels as L
 
 from .search import create_fts
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from local_portals import Portal, sources_yaml  # noqa: E402
 from redis_server import redis_server  # noqa: E402
 
-from crawler.settings import SETTINGS  # noqa: E402
+from govreports.crawler.settings import SETTINGS  # noqa: E402
 
 
 def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
@@ -44,7 +44,7 @@ def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
     cmd = [
         sys.executable,
         "-m",
-        "archive.cli",
+        "govreports.crawler.cli",
         "crawl",
         "--db",
         str(db),

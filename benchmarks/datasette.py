@@ -36,9 +36,9 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from archive.db import Archive  # noqa: E402
-from archive.search import FTS_TABLE, segment  # noqa: E402
-from crawler.demo import free_port  # noqa: E402
+from govreports.archive.db import Archive  # noqa: E402
+from govreports.archive.search import FTS_TABLE, segment  # noqa: E402
+from govreports.crawler.demo import free_port  # noqa: E402
 
 PROVINCES = [
     "北京市",
@@ -253,7 +253,7 @@ def run(args, folder):
     size = db.stat().st_size
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", str(db), "--port", str(port), "--no-open"],
+        [sys.executable, "-m", "govreports.crawler.cli", "serve", str(db), "--port", str(port), "--no-open"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -13,9 +13,9 @@ import pathlib
 import tempfile
 import time
 
-from archive import Archive
-from archive.ingest import ingest_paths
-from archive.search import search
+from govreports.archive import Archive
+from govreports.archive.ingest import ingest_paths
+from govreports.archive.search import search
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))

@@ -13,9 +13,9 @@ import pathlib
 import time
 from io import BytesIO
 
-from parser.attachments import read_attachment
-from parser.formats import sniff
-from parser.ocr import engine
+from govreports.parser.attachments import read_attachment
+from govreports.parser.formats import sniff
+from govreports.parser.ocr import engine
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "attachments"

@@ -13,8 +13,8 @@ import time
 
 import trafilatura
 
-from crawler.portals.build import paragraphs_and_tables
-from parser import parse
+from govreports.crawler.portals.build import paragraphs_and_tables
+from govreports.parser import parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

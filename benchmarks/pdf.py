@@ -16,7 +16,7 @@ from io import BytesIO
 
 import pdfplumber
 
-from parser.pdf import read_pdf
+from govreports.parser.pdf import read_pdf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT = sorted((ROOT.parent / "shared" / "realworld").glob("*.pdf")) + [

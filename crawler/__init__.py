@@ -1,6 +1,6 @@
 """Discover and fetch annual reports from government portals into the archive (Scrapy).
 
-    from crawler.run import crawl
+    from govreports.crawler.run import crawl
     crawl("reports.db", sources_file="sources.yaml")    # what `govreports crawl` runs
 
 Modules: sources (the YAML list of portals), cms/ (one adapter per CMS family: recognise a page,

@@ -3,7 +3,7 @@
 Serves the portals of crawler/portals/sites on 127.0.0.1 (TRS WCM with a scripted pager, Hanweb
 with a datastore list and a dataproxy.jsp second page, VSB with its downward pager, Epoint with
 the report as a PDF attachment, and a list only a browser can see), crawls them into the archive
-and serves it with Datasette.
+(``govreports demo`` then serves it with Datasette).
 """
 
 import pathlib
@@ -77,7 +77,8 @@ def write_sources(portals, path) -> pathlib.Path:
     return path
 
 
-def run_demo(db, serve=True, port=8001, echo=print):
+def run_demo(db, echo=print):
+    """Serve the sample portals, crawl them into ``db`` and stop them; the crawl's result."""
     from .run import crawl
 
     db = pathlib.Path(db)
@@ -88,14 +89,6 @@ def run_demo(db, serve=True, port=8001, echo=print):
         sources_file = write_sources(portals, db.with_name(db.stem + "-sources.yaml"))
         result = crawl(db, sources_file=sources_file, echo=echo, settings=FAST)
     echo(f"Archive built: {db}")
-    if serve:
-        from archive.serve import serve as run_datasette
-
-        if not port_is_free(port):
-            busy, port = port, free_port()
-            echo(f"Port {busy} is taken; using {port} instead")
-        echo(f"Serving it with Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-        run_datasette(str(db), host="127.0.0.1", port=port)
     return result
 
 

@@ -39,7 +39,7 @@ from types import SimpleNamespace
 import redis
 from scrapy_redis.spiders import RedisMixin
 
-from archive.db import Archive
+from govreports.archive.db import Archive
 
 from .spiders.reports import COLUMNS, MAX_LIST_PAGES, ReportsSpider
 
@@ -66,7 +66,7 @@ def worker_settings(redis_url: str, idle_seconds: int = DEFAULT_IDLE_SECONDS) ->
         "REDIS_URL": redis_url,
         "REDIS_START_URLS_KEY": START_KEY,
         "MAX_IDLE_TIME_BEFORE_CLOSE": idle_seconds,
-        "ITEM_PIPELINES": {"crawler.distributed.QueuePipeline": 300},
+        "ITEM_PIPELINES": {"govreports.crawler.distributed.QueuePipeline": 300},
     }
 
 
@@ -137,7 +137,7 @@ class QueuePipeline:
 
     def open_spider(self):
         spider = self.crawler.spider
-        from archive.store import RawStore
+        from govreports.archive.store import RawStore
 
         self.store = RawStore.beside(spider.db_path)
         self.client = client_for(spider.redis_url)
@@ -290,7 +290,7 @@ def start_workers(n, db, redis_url, sources_file=None, only=(), max_pages=None, 
     """Start n worker processes; return their Popen objects."""
     args = {"db": str(db), "redis_url": redis_url, "sources_file": sources_file and str(sources_file)}
     args.update(only=list(only), max_pages=max_pages, browser=browser, settings=settings or {})
-    cmd = [sys.executable, "-m", "crawler.distributed", json.dumps(args, ensure_ascii=False)]
+    cmd = [sys.executable, "-m", "govreports.crawler.distributed", json.dumps(args, ensure_ascii=False)]
     return [subprocess.Popen(cmd) for _ in range(n)]
 
 
@@ -308,8 +308,8 @@ def crawl(
     """A distributed crawl: seed Redis, start the workers, be the writer until they are done.
 
     Returns the same shape as ``crawler.run.crawl`` plus the worker names."""
-    from archive import lifecycle
-    from archive.lock import crawl_lock
+    from govreports.archive import lifecycle
+    from govreports.archive.lock import crawl_lock
 
     from .run import table
     from .sources import load_sources
@@ -368,7 +368,7 @@ def crawl(
 def drain(db, redis_url, echo=print, wait=5.0) -> dict:
     """``govreports ingest-queue``: file what workers queued, until the queue stays empty for
     ``wait`` seconds with no worker registered. Returns the per-source counts."""
-    from archive.lock import crawl_lock
+    from govreports.archive.lock import crawl_lock
 
     client = client_for(redis_url)
     with crawl_lock(db, command="ingest-queue"):

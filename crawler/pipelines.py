@@ -96,7 +96,7 @@ class WriterThreadPipeline(ArchivePipeline):
 
     def write(self, item):
         if self.archive is None and self.crawler.spider.archive is not None:
-            from archive import Archive
+            from govreports.archive import Archive
 
             self.archive = Archive(self.crawler.spider.archive.path)
         return ArchivePipeline.process_item(self, item)

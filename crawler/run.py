@@ -1,6 +1,6 @@
 """Run a crawl in this process: sources -> Scrapy (+ browser fallback) -> archive.
 
-    from crawler.run import crawl
+    from govreports.crawler.run import crawl
     summary = crawl("reports.db", sources_file="my-sources.yaml", only=["某某区人民政府"], max_pages=20)
 
 State for resuming lives in a job directory beside the database,
@@ -47,8 +47,8 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
     Returns ``{"run_id", "per_source", "errors", "finish_reason"}``. One failing source never
     stops the others; the table says which failed. ``settings`` overrides Scrapy settings
     (tests use it to shorten delays)."""
-    from archive import Archive, lifecycle
-    from archive.lock import crawl_lock
+    from govreports.archive import Archive, lifecycle
+    from govreports.archive.lock import crawl_lock
 
     from .warc import warc_folder
 

@@ -11,8 +11,8 @@ runs the cross-year check and the removal marks (archive.lifecycle.after_run).
 
 from scrapy import signals
 
-from archive import Archive, lifecycle
-from archive.lock import acquire, release
+from govreports.archive import Archive, lifecycle
+from govreports.archive.lock import acquire, release
 
 from .sources import load_sources
 from .spiders.reports import ReportsSpider

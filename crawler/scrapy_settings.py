@@ -8,5 +8,5 @@ from .settings import crawl_settings
 
 globals().update(crawl_settings(browser=True))
 
-SPIDER_MODULES = ["crawler.scheduled"]
-NEWSPIDER_MODULE = "crawler.scheduled"
+SPIDER_MODULES = ["govreports.crawler.scheduled"]
+NEWSPIDER_MODULE = "govreports.crawler.scheduled"

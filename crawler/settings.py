@@ -46,19 +46,19 @@ SETTINGS = {
     "LOG_LEVEL": os.environ.get("GOVREPORTS_LOG_LEVEL", "WARNING"),
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     "DOWNLOADER_MIDDLEWARES": {
-        "crawler.middlewares.StayOnSource": 50,
-        "crawler.middlewares.Backoff": 560,
-        "crawler.middlewares.Challenge": 570,
+        "govreports.crawler.middlewares.StayOnSource": 50,
+        "govreports.crawler.middlewares.Backoff": 560,
+        "govreports.crawler.middlewares.Challenge": 570,
         # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
-        "crawler.warc.WarcMiddleware": 950,
+        "govreports.crawler.warc.WarcMiddleware": 950,
     },
-    "ITEM_PIPELINES": {"crawler.pipelines.WriterThreadPipeline": 300},
+    "ITEM_PIPELINES": {"govreports.crawler.pipelines.WriterThreadPipeline": 300},
     # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",
     "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-    "PLAYWRIGHT_ABORT_REQUEST": "crawler.settings.skip_media",
+    "PLAYWRIGHT_ABORT_REQUEST": "govreports.crawler.settings.skip_media",
 }
 
 

@@ -16,12 +16,14 @@ entry out. Errors name the file and the entry.
 """
 
 import hashlib
+import os
 import pathlib
+from importlib import resources
 from urllib.parse import urlsplit
 
 import yaml
 
-DEFAULT_SOURCES = pathlib.Path(__file__).parent / "sources" / "sources.yaml"
+DEFAULT_SOURCES = pathlib.Path(os.fspath(resources.files(__package__) / "sources" / "sources.yaml"))
 LEVELS = {"province", "city", "county", "department"}
 CMS = {"trs", "hanweb", "hanweb_jpaas", "gkmlpt", "vsb", "epoint", "generic"}
 REGION_KEYS = ("province", "city", "county")

@@ -97,7 +97,7 @@ def _short(name: str, level: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    data = resources.files("parser") / "data"
+    data = resources.files(__package__) / "data"
     with (data / "regions.csv").open(encoding="utf-8") as f:
         units = {r["code"]: Unit(r["code"], r["name"]) for r in csv.DictReader(f)}
     with (data / "lookalikes.csv").open(encoding="utf-8") as f:

@@ -14,8 +14,8 @@ import sys
 import time
 import urllib.request
 
-from archive import Archive
-from crawler.demo import free_port
+from govreports.archive import Archive
+from govreports.crawler.demo import free_port
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -214,7 +214,7 @@ class Site:
         command = [
             sys.executable,
             "-m",
-            "archive.cli",
+            "govreports.crawler.cli",
             "serve",
             str(db),
             "--port",

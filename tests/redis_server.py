@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from crawler.demo import free_port
+from govreports.crawler.demo import free_port
 
 
 @contextlib.contextmanager

@@ -6,10 +6,10 @@ import pytest
 from archive_samples import LEQING_SEED, copy_samples
 from click.testing import CliRunner
 
-from archive import Archive
-from archive.cli import cli
-from archive.ingest import ingest_paths
-from archive.reparse import reparse
+from govreports.archive import Archive
+from govreports.archive.ingest import ingest_paths
+from govreports.archive.reparse import reparse
+from govreports.crawler.cli import cli
 
 # Times that legitimately move when the same bytes are seen again.
 SEEN_COLUMNS = {"last_seen", "last_fetched_at"}

@@ -13,10 +13,10 @@ import unicodedata
 import pytest
 from truth import load_truth
 
-from parser import layout
-from parser.attachments import read_attachment
-from parser.formats import read_document
-from parser.tables import read_tables
+from govreports.parser import layout
+from govreports.parser.attachments import read_attachment
+from govreports.parser.formats import read_document
+from govreports.parser.tables import read_tables
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "attachments"
@@ -234,7 +234,7 @@ def test_hongze_vertical_label_and_split_table():
 def test_govreports_parse_json_reads_every_format(name):
     from click.testing import CliRunner
 
-    from archive.cli import cli
+    from govreports.crawler.cli import cli
 
     result = CliRunner().invoke(cli, ["parse", str(FIXTURES / name), "--json"])
     assert result.exit_code == 0, result.output
@@ -250,7 +250,7 @@ def test_a_slightly_rotated_scan_is_straightened_before_finding_the_table_rules(
     import numpy as np
     from PIL import Image
 
-    from parser import ocr
+    from govreports.parser import ocr
 
     page = Image.open(FIXTURES / "table-page.png").convert("RGB")
     level = ocr.ruled_tables(np.ascontiguousarray(np.asarray(page)[:, :, ::-1]))

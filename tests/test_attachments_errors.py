@@ -6,10 +6,10 @@ from io import BytesIO
 
 import pytest
 
-from parser import limits
-from parser.attachments import read_attachment
-from parser.errors import ParseError, Unsupported
-from parser.formats import read_document
+from govreports.parser import limits
+from govreports.parser.attachments import read_attachment
+from govreports.parser.errors import ParseError, Unsupported
+from govreports.parser.formats import read_document
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures" / "attachments"
 

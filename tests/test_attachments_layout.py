@@ -3,7 +3,7 @@
 These build pages by hand (what the PDF and OCR readers hand over) to show the rules plainly.
 """
 
-from parser.layout import Block, Page, assemble, clean_cell, clean_text
+from govreports.parser.layout import Block, Page, assemble, clean_cell, clean_text
 
 
 def block(rows, top=100.0):

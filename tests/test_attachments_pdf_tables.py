@@ -12,9 +12,9 @@ import subprocess
 import pytest
 from truth import UNSEEN, flatten, load_truth, unseen_truth_files
 
-from crawler.settings import CHROMIUM, CHROMIUM_ARGS
-from parser import parse
-from parser.layout import Block, Page, assemble, missing_frame_lines
+from govreports.crawler.settings import CHROMIUM, CHROMIUM_ARGS
+from govreports.parser import parse
+from govreports.parser.layout import Block, Page, assemble, missing_frame_lines
 
 STEMS = [t.name[: -len(".truth.json")] for t in unseen_truth_files()]
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from publish_site import Site, build_archive
 
-from crawler.settings import CHROMIUM, CHROMIUM_ARGS
+from govreports.crawler.settings import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / "test-output" / "publish"
 

@@ -9,8 +9,8 @@ import pathlib
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from crawler.cms import adapter_for, generic
-from crawler.sources import DEFAULT_SOURCES, SourceError, allowed_hosts, load_sources, on_source
+from govreports.crawler.cms import adapter_for, generic
+from govreports.crawler.sources import DEFAULT_SOURCES, SourceError, allowed_hosts, load_sources, on_source
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 CMS = SHARED / "portals" / "cms"
@@ -79,7 +79,7 @@ def test_hanweb_datastore_column_and_dataproxy_pages():
     name, adapter = adapter_for(col)
     assert name == "hanweb"
     # The rows sit in <script type="text/xml"> CDATA; they are news, not reports.
-    assert [link.title for link in __import__("crawler.cms.hanweb", fromlist=["x"]).records(col)][
+    assert [link.title for link in __import__("govreports.crawler.cms.hanweb", fromlist=["x"]).records(col)][
         0
     ] == "连云港跨里海班列运输提质提速"
     assert adapter.report_links(col) == []
@@ -98,7 +98,7 @@ def test_hanweb_datastore_column_and_dataproxy_pages():
     pages = adapter.next_pages(xml)  # <totalpage>63</totalpage>: pages 2 … 63
     assert len(pages) == 62 and pages[0].url.endswith("page=2&appid=1&webid=1&columnid=6278")
     # Two records with links, one "无链接脏数据" record without: skipped, not an error.
-    from crawler.cms import hanweb
+    from govreports.crawler.cms import hanweb
 
     assert [link.url for link in hanweb.records(xml)] == [
         "http://gxt.jiangsu.gov.cn/art/2026/6/10/art_6278_11783480.html",
@@ -300,8 +300,8 @@ def test_hosts_of_a_source():
 
 
 def test_anti_bot_challenges_are_recognised_not_solved():
-    from crawler.middlewares import challenge
-    from crawler.portals.server import CHALLENGE_PAGE
+    from govreports.crawler.middlewares import challenge
+    from govreports.crawler.portals.server import CHALLENGE_PAGE
 
     url = "http://www.nmpa.gov.cn/xxgk/ggtg/index.html"
     ruishu = HtmlResponse(url=url, status=412, body=CHALLENGE_PAGE)
@@ -395,7 +395,7 @@ def test_report_titles_inside_scripts_mean_rows_a_browser_draws():
 def test_pages_served_as_octet_stream_are_still_read_as_html():
     from scrapy.http import Response
 
-    from crawler.cms.generic import as_text
+    from govreports.crawler.cms.generic import as_text
 
     body = (
         '<!-- saved page -->\n<div><a href="./t1.shtml">某县2023年政府信息公开工作年度报告</a></div>'.encode()

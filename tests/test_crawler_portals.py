@@ -17,8 +17,8 @@ import pytest
 import sqlite_utils
 import yaml
 
-from crawler.demo import FAST, write_sources
-from crawler.portals.server import SITES, PortalServer, serve_portals
+from govreports.crawler.demo import FAST, write_sources
+from govreports.crawler.portals.server import SITES, PortalServer, serve_portals
 
 GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
 REPORT_PATHS = {

@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from crawler.demo import free_port
+from govreports.crawler.demo import free_port
 
 GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
 

@@ -13,8 +13,8 @@ from local_portals import Portal, sources_yaml
 from redis_server import redis_server
 from scrapy.utils.test import get_crawler
 
-from crawler import distributed
-from crawler.settings import crawl_settings
+from govreports.crawler import distributed
+from govreports.crawler.settings import crawl_settings
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
@@ -92,7 +92,16 @@ def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_pa
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
     with Portal("测试戊区人民政府", 16, per_page=4) as portal:
         sources = sources_yaml(tmp_path / "sources.yaml", [portal])
-        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "govreports.crawler.cli",
+            "crawl",
+            "--db",
+            str(db),
+            "--sources",
+            str(sources),
+        ]
         cmd += ["--no-browser", "--workers", "2", "--redis", redis_url]
         first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in first.stdout:  # stop it (Ctrl-C) once a few reports are filed

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from truth import SHARED
 
-from parser import NotAReport, ParseError, parse
-from parser.formats import sniff
+from govreports.parser import NotAReport, ParseError, parse
+from govreports.parser.formats import sniff
 
 
 def zipped(*names: str) -> bytes:

@@ -6,8 +6,8 @@ import re
 import pytest
 from truth import SHARED
 
-from archive import lifecycle
-from archive.db import Archive
+from govreports.archive import lifecycle
+from govreports.archive.db import Archive
 
 SEED = (SHARED / "seeds" / "000_a2e4991bb9f5a779.txt").read_text(encoding="utf-8")
 SOURCE = {
@@ -134,8 +134,8 @@ def test_a_report_gone_from_a_complete_list_is_removed_and_comes_back_when_liste
 
 
 def test_ingest_runs_the_check_and_reparse_keeps_it_without_calling_it_a_change(tmp_path):
-    from archive.ingest import ingest_paths
-    from archive.reparse import reparse
+    from govreports.archive.ingest import ingest_paths
+    from govreports.archive.reparse import reparse
 
     (tmp_path / "2021.txt").write_bytes(report_text(2021, [0] * 7, [2, 0, 0, 0, 0, 1, 3]))
     (tmp_path / "2022.txt").write_bytes(report_text(2022, [2, 0, 0, 0, 0, 0, 2], [0] * 7))

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 from local_portals import Portal, sources_yaml
 
-from crawler.warc import read_record, warc_folder
+from govreports.crawler.warc import read_record, warc_folder
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
@@ -27,7 +27,7 @@ def run(db, sources) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "archive.cli",
+        "govreports.crawler.cli",
         "crawl",
         "--db",
         str(db),

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from archive.lock import CrawlLocked, crawl_lock, lock_path
+from govreports.archive.lock import CrawlLocked, crawl_lock, lock_path
 
 
 def test_lock_file_sits_beside_the_db_and_goes_away_after_the_run(tmp_path):
@@ -25,7 +25,7 @@ def test_second_run_while_the_first_is_alive_stops_with_the_holder_named(tmp_pat
     script = textwrap.dedent(
         f"""
         import sys, time
-        from archive.lock import crawl_lock
+        from govreports.archive.lock import crawl_lock
         with crawl_lock({str(db)!r}):
             print("locked", flush=True)
             sys.stdin.read()
@@ -70,7 +70,16 @@ def test_govreports_crawl_refuses_to_start_while_another_crawl_holds_the_lock(tm
         "sources:\n  - {name: 某区人民政府, url: 'http://127.0.0.1:9/nb/', province: 河南省}\n"
     )
     with crawl_lock(db):
-        cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "govreports.crawler.cli",
+            "crawl",
+            "--db",
+            str(db),
+            "--sources",
+            str(sources),
+        ]
         second = subprocess.run(cmd, capture_output=True, text=True)
     assert second.returncode == 1
     assert f"another crawl is running (pid {os.getpid()}" in second.stderr

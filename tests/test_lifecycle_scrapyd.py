@@ -10,8 +10,8 @@ import sys
 import sqlite_utils
 from local_portals import Portal, sources_yaml
 
-from archive.lock import lock_path
-from crawler.warc import warc_folder
+from govreports.archive.lock import lock_path
+from govreports.crawler.warc import warc_folder
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRAPY = pathlib.Path(sys.executable).parent / "scrapy"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from parser.checks import run_checks
+from govreports.parser.checks import run_checks
 
 
 def narrative_failed(sentence: str, new_total: int) -> bool:

@@ -14,11 +14,11 @@ import pytest
 from opencc import OpenCC
 from truth import SHARED, flatten
 
-from parser import ParseError, parse
-from parser.document import Document
-from parser.encoding import decode
-from parser.html import MAX_CELLS, MAX_SPAN, clean_cell, read_html
-from parser.record import build_record
+from govreports.parser import ParseError, parse
+from govreports.parser.document import Document
+from govreports.parser.encoding import decode
+from govreports.parser.html import MAX_CELLS, MAX_SPAN, clean_cell, read_html
+from govreports.parser.record import build_record
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "html"
 URL = "http://www.yueqing.gov.cn/art/2022/1/17/art_1229_3861.html"

@@ -8,8 +8,8 @@ import pytest
 from opencc import OpenCC
 from truth import SHARED
 
-from parser.document import Document
-from parser.meta import iso_date, read_meta, split_sections
+from govreports.parser.document import Document
+from govreports.parser.meta import iso_date, read_meta, split_sections
 
 
 def meta(text: str, **doc) -> dict:

@@ -6,8 +6,8 @@ import html
 import pytest
 from truth import SHARED, flatten, load_truth
 
-from parser import labels as L
-from parser import parse
+from govreports.parser import labels as L
+from govreports.parser import parse
 
 TRUTH = load_truth(SHARED / "realworld" / "shuyang-county-2025-ocr.truth.json")
 

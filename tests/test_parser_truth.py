@@ -8,7 +8,7 @@ OCR transcription, and PDFs with a text layer.
 import pytest
 from truth import document_for, flatten, load_truth, truth_files
 
-from parser import parse
+from govreports.parser import parse
 
 TRUTHS = truth_files()
 

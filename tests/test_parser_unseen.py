@@ -20,10 +20,10 @@ from test_parser_truth import (  # noqa: F401  (the same checks, run on the unse
 )
 from truth import UNSEEN, flatten, load_truth, unseen_truth_files
 
-from crawler.settings import CHROMIUM, CHROMIUM_ARGS
-from parser import labels as L
-from parser import parse
-from parser.tables import cell_value, lines_from_tables
+from govreports.crawler.settings import CHROMIUM, CHROMIUM_ARGS
+from govreports.parser import labels as L
+from govreports.parser import parse
+from govreports.parser.tables import cell_value, lines_from_tables
 
 TRUTHS = unseen_truth_files()
 SHANGHAI = "shanghai-office-2019"  # 2019 template, merged value cells, blank cells

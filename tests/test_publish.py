@@ -13,8 +13,8 @@ import pytest
 import yaml
 from publish_site import MARKUP_TITLE, Site, build_archive, corpus
 
-from archive.schema import CODE_TABLES, TABLES
-from archive.serve import METADATA, SETTINGS
+from govreports.archive.schema import CODE_TABLES, TABLES
+from govreports.datasette.serve import METADATA, SETTINGS
 
 CJK = re.compile("[\u4e00-\u9fff]")
 LATIN = re.compile("[A-Za-z]{3}")

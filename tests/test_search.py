@@ -7,9 +7,9 @@ import pytest
 from archive_samples import copy_samples
 from datasette.utils import escape_fts
 
-from archive import Archive
-from archive.ingest import ingest_paths
-from archive.search import fts_query, search, segment
+from govreports.archive import Archive
+from govreports.archive.ingest import ingest_paths
+from govreports.archive.search import fts_query, search, segment
 
 
 @pytest.fixture(scope="module")

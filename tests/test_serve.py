@@ -9,9 +9,9 @@ import pytest
 from archive_samples import copy_samples
 from publish_site import Site
 
-from archive import Archive
-from archive.ingest import ingest_paths
-from archive.serve import SETTINGS, datasette_args, metadata
+from govreports.archive import Archive
+from govreports.archive.ingest import ingest_paths
+from govreports.datasette.serve import SETTINGS, datasette_args, metadata
 
 
 @pytest.fixture(scope="module")

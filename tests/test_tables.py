@@ -11,8 +11,8 @@ import pytest
 from opencc import OpenCC
 from truth import SHARED, flatten, load_truth
 
-from parser.document import Document
-from parser.tables import cell_value, read_tables
+from govreports.parser.document import Document
+from govreports.parser.tables import cell_value, read_tables
 
 SHUYANG = SHARED / "realworld" / "shuyang-county-2025-ocr.txt"
 

@@ -6,7 +6,7 @@ import sys
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import WarcWriter, read_record, warc_folder
+from govreports.crawler.warc import WarcWriter, read_record, warc_folder
 
 BIN = pathlib.Path(sys.executable).parent
 

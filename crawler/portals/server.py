@@ -18,13 +18,15 @@ import contextlib
 import email.utils
 import hashlib
 import mimetypes
+import os
 import pathlib
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-SITES = pathlib.Path(__file__).parent / "sites"
+SITES = pathlib.Path(os.fspath(resources.files(__package__) / "sites"))
 TEXT_TYPES = (".html", ".htm", ".shtml", ".json", ".xml", ".jsp", ".txt")
 PAGE_PARAMS = ("page", "pageNo", "pageIndex")
 INDEX_NAMES = ("index.html", "index.shtml", "index.htm")

@@ -23,10 +23,10 @@ from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
-from archive.search import search
-from archive.store import RawStore
+from govreports.archive.search import search
+from govreports.archive.store import RawStore
 from datasette import hookimpl
-from parser import labels as L
+from govreports.parser import labels as L
 
 STATIC_MOUNT = "govreports-static"  # datasette --static govreports-static:datasette/static
 SEARCH_LIMIT = 100

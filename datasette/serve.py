@@ -1,7 +1,7 @@
 """``govreports serve``: Datasette over the archive, read-only, with the project's metadata.
 
-The metadata lives in datasette/metadata.yaml at the top of the repository (found from this
-file, not from the working directory), under the database name ``govreports``. Datasette names a
+The metadata lives in datasette/metadata.yaml (package govreports.datasette, beside this
+module), under the database name ``govreports``. Datasette names a
 database after its file (reports.db -> ``reports``), so the metadata is written out for the real
 name before Datasette starts. The database is opened immutable, with a SQL time limit and a cap on
 returned rows. The Chinese search functions come in through the plugin entry point
@@ -15,7 +15,11 @@ import tempfile
 
 import yaml
 
-DATASETTE_DIR = pathlib.Path(__file__).resolve().parents[1] / "datasette"
+# The site folder (package govreports.datasette), wherever it is installed. It is a namespace
+# package: datasette/ has no __init__.py, so that a checkout on sys.path never shadows the
+# Datasette library; importlib.resources cannot open a namespace package under an editable
+# install, so the folder is this module's own.
+DATASETTE_DIR = pathlib.Path(__file__).resolve().parent
 METADATA = DATASETTE_DIR / "metadata.yaml"
 METADATA_DB_NAME = "govreports"
 SETTINGS = {

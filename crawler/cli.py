@@ -41,8 +41,8 @@ def parse(file, as_json, content_type, url, province, city, county):
         govreports parse report.pdf --json > record.json
         govreports parse page.html --url http://www.bl.gov.cn/art/2022/1/17/art_1.html --province 浙江省
     """
-    from parser import ParseError
-    from parser import parse as parse_bytes
+    from govreports.parser import ParseError
+    from govreports.parser import parse as parse_bytes
 
     try:
         data = file.read_bytes()
@@ -101,7 +101,7 @@ def ingest(paths, db, province, city, county):
         govreports ingest reports/ --db reports.db
         govreports ingest a.html b.pdf --db reports.db --province 浙江省 --city 宁波市
     """
-    from archive.ingest import ingest_paths
+    from govreports.archive.ingest import ingest_paths
 
     context = {k: v for k, v in (("province", province), ("city", city), ("county", county)) if v}
     result = ingest_paths(db, paths, context=context or None, echo=click.echo)
@@ -121,7 +121,7 @@ def serve(db, host, port, no_open):
         govreports serve reports.db
         govreports serve reports.db --host 0.0.0.0 --port 8080
     """
-    from archive.serve import serve as run
+    from govreports.datasette.serve import serve as run
 
     run(db, host=host, port=port)
 
@@ -168,19 +168,19 @@ def crawl(sources_file, db, only, max_pages, browser, workers, redis_url):
 
     Two crawls of one DB never overlap: the second stops at once (lock file DB.lock).
     """
-    from archive.lock import CrawlLocked
-    from crawler.sources import SourceError
+    from govreports.archive.lock import CrawlLocked
+    from govreports.crawler.sources import SourceError
 
     if bool(workers) != bool(redis_url):
         raise click.UsageError("--workers and --redis go together (distributed crawl on scrapy-redis)")
     options = {"sources_file": sources_file, "only": list(only), "max_pages": max_pages, "browser": browser}
     try:
         if workers:
-            from crawler.distributed import crawl as run_distributed
+            from govreports.crawler.distributed import crawl as run_distributed
 
             run_distributed(db, redis_url, workers=workers, echo=click.echo, **options)
         else:
-            from crawler.run import crawl as run_crawl
+            from govreports.crawler.run import crawl as run_crawl
 
             run_crawl(db, echo=click.echo, **options)
     except (CrawlLocked, SourceError, ConnectionError) as e:
@@ -205,8 +205,8 @@ def ingest_queue(db, redis_url, wait):
     Example:
         govreports ingest-queue --db reports.db --redis redis://127.0.0.1:6379/0
     """
-    from archive.lock import CrawlLocked
-    from crawler.distributed import drain
+    from govreports.archive.lock import CrawlLocked
+    from govreports.crawler.distributed import drain
 
     try:
         drain(db, redis_url, echo=click.echo, wait=wait)
@@ -236,9 +236,18 @@ def demo(db, serve, port):
         govreports demo
         govreports demo --no-serve --db /tmp/demo.db
     """
-    from crawler.demo import run_demo
+    from govreports.crawler.demo import free_port, port_is_free, run_demo
 
-    run_demo(db or "demo-output/demo.db", serve=serve, port=port, echo=click.echo)
+    db = db or "demo-output/demo.db"
+    run_demo(db, echo=click.echo)
+    if serve:
+        from govreports.datasette.serve import serve as run_datasette
+
+        if not port_is_free(port):
+            busy, port = port, free_port()
+            click.echo(f"Port {busy} is taken; using {port} instead")
+        click.echo(f"Serving it with Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        run_datasette(db, host="127.0.0.1", port=port)
 
 
 @cli.command()
@@ -252,7 +261,7 @@ def reparse(db):
     Example:
         govreports reparse --db reports.db
     """
-    from archive.reparse import reparse as run
+    from govreports.archive.reparse import reparse as run
 
     run(db, echo=click.echo)
 
