@@ -427,3 +427,13 @@ def test_adapters_that_read_script_data_and_the_generic_fallback():
     plain = page("http://www.x.gov.cn/nb/index.html", "<html><a href='/a.html'>新闻</a></html>")
     assert adapter_for(plain) is GENERIC and adapter_for(plain, hint="trs").name == "trs"
     assert set(BY_NAME) == {"gkmlpt", "epoint", "hanweb", "hanweb_jpaas", "vsb", "trs", "generic"}
+
+
+def test_the_worked_example_of_adding_a_cms_is_the_code():
+    root = pathlib.Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "adding-a-cms.md").read_text(encoding="utf-8")
+    for path in ("crawler/cms/vsb.py",):
+        assert (root / path).read_text(encoding="utf-8") in doc, f"docs/adding-a-cms.md quotes an old {path}"
+    test = pathlib.Path(__file__).read_text(encoding="utf-8")
+    start = test.index("def test_vsb_pages_are_numbered_downwards")
+    assert test[start : test.index("\n\n\ndef ", start)] in doc, "docs/adding-a-cms.md quotes an old VSB test"

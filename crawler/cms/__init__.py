@@ -1,26 +1,26 @@
-"""CMS adapters: one small class per family of portal software, each on the base ``Adapter``
-(base.py), which is also the generic discovery for pages no family recognises. ``adapter_for(page)``
-picks the first family whose markers the page carries.
+"""CMS adapters: one small class per family of portal software, each in its own module here and
+each on the base ``Adapter`` (base.py), which is also the generic discovery for pages no family
+recognises. ``adapter_for(page)`` picks the first family whose markers the page carries.
 
-Classification is by markers in the page, never by the ``cms`` hint of a source: class names
-leak across vendors (a Hanweb site wraps bodies in div.TRS_Editor), so the order below puts the
-most specific markers first. Adding a family: docs/adding-a-cms.md.
+Every module of this package is imported and every subclass of ``Adapter`` is a family, tried by
+its ``order``: adding a family is adding a module (docs/adding-a-cms.md). Classification is by
+markers in the page, never by the ``cms`` hint of a source.
 
 The helpers the adapters and the spider share live in their own modules: responses.py (what a
 response is, as text), titles.py (report, column and entry titles), links.py (anchors, pagers,
 JSON rows, attachments, URL helpers).
 """
 
+import importlib
+import pkgutil
+
 from .base import Adapter
-from .epoint import Epoint
-from .gkmlpt import Gkmlpt
-from .hanweb import Hanweb
-from .hanweb_jpaas import HanwebJPaaS
-from .trs import TRS
-from .vsb import VSB
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 GENERIC = Adapter()
-FAMILIES = (Gkmlpt(), Epoint(), Hanweb(), HanwebJPaaS(), VSB(), TRS())  # most specific markers first
+FAMILIES = tuple(sorted((family() for family in Adapter.__subclasses__()), key=lambda a: a.order))
 BY_NAME = {adapter.name: adapter for adapter in (*FAMILIES, GENERIC)}
 
 

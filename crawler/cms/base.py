@@ -18,14 +18,20 @@ API_PATH = re.compile(r"/api/|/interface/|\.json\b")
 
 
 class Adapter:
-    name = "generic"
+    name = "generic"  # the ``cms`` hint of a source names it
+    # Families are tried in this order, lowest first: the most specific markers first, since
+    # class names leak across vendors (a Hanweb site wraps bodies in div.TRS_Editor).
+    order = 100
+    markers = None  # a compiled pattern: a text page that matches it is from the family
     # True when the adapter reads the rows a list page's scripts would draw (an XML datastore, a
     # JSON API): the spider then does not send a page whose rows it found that way to the browser.
     reads_script_data = False
 
     def recognise(self, page) -> bool:
         """Is this page from my CMS family? (By markers in the page, never by a source's hint.)"""
-        return True
+        if self.markers is None:
+            return True
+        return is_html(page) and bool(self.markers.search(page.text))
 
     def report_links(self, page) -> list[Link]:
         """Links to annual reports on this list page."""

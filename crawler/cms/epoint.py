@@ -6,7 +6,6 @@ import re
 
 from .base import Adapter
 from .links import Link
-from .responses import is_html
 
 MARKERS = re.compile(
     r"id=\"ivs_content\"|class=\"[^\"]*\b(?:infodetail|infoattach|ewb-[\w-]+)|EpointWebBuilder"
@@ -15,9 +14,8 @@ MARKERS = re.compile(
 
 class Epoint(Adapter):
     name = "epoint"
-
-    def recognise(self, page) -> bool:
-        return is_html(page) and bool(MARKERS.search(page.text))
+    order = 20
+    markers = MARKERS
 
     def next_pages(self, page) -> list[Link]:
         pager = [Link(page.urljoin(a), "page") for a in page.css("[class*=ewb-page] a::attr(href)").getall()]

@@ -21,6 +21,7 @@ PAGE_SIZE = 10
 
 class Gkmlpt(Adapter):
     name = "gkmlpt"
+    order = 10
     reads_script_data = True  # the api/all JSON
 
     def recognise(self, page) -> bool:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from .base import Adapter
 from .links import MAX_GENERATED_PAGES, Link, anchors, numbered, query_value, with_query
-from .responses import is_html, is_json
+from .responses import is_html
 from .titles import in_report_column, is_report_title
 
 MARKERS = re.compile(
@@ -28,10 +28,9 @@ OLDER_DATAPROXY = "/module/jpage/dataproxy.jsp"
 
 class Hanweb(Adapter):
     name = "hanweb"
+    order = 30
+    markers = MARKERS
     reads_script_data = True  # the datastore records and dataproxy.jsp
-
-    def recognise(self, page) -> bool:
-        return not is_json(page) and bool(MARKERS.search(page.text))
 
     def report_links(self, page) -> list[Link]:
         lenient = in_report_column(page)

@@ -23,12 +23,14 @@ SIZE_KEYS = ("pageSize", "page_size", "perPage", "size", "rows", "limit")
 
 class HanwebJPaaS(Adapter):
     name = "hanweb_jpaas"
+    order = 40
+    markers = MARKERS
     reads_script_data = True  # the JSON list API
 
     def recognise(self, page) -> bool:
         if is_json(page):
             return bool(list(json_records(json_data(page))))
-        return bool(MARKERS.search(page.text))
+        return super().recognise(page)
 
     def report_links(self, page) -> list[Link]:
         if not is_json(page):

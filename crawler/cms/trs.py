@@ -11,7 +11,8 @@ from .responses import is_html
 
 ARTICLE = re.compile(r"/t\d{8}_\d+(?:_wap)?\.s?html?\b")
 MARKERS = re.compile(
-    r"createPageHTML\(|var\s+countPage\s*=|class=\"?TRS_Editor|/wcm-like/|name=\"SiteIDCode\""
+    r"createPageHTML\(|var\s+countPage\s*=|class=\"?TRS_Editor|/wcm-like/|name=\"SiteIDCode\"|"
+    + ARTICLE.pattern
 )
 # The pager is inline JavaScript; its links are not in the HTML a crawler receives.
 CREATE_PAGE = re.compile(r"createPageHTML\(\s*([^)]*)\)")
@@ -21,9 +22,8 @@ PAGE_NAME = re.compile(r'document\.write\("<a href=\\"(\w+)"\+"_"')
 
 class TRS(Adapter):
     name = "trs"
-
-    def recognise(self, page) -> bool:
-        return is_html(page) and bool(MARKERS.search(page.text) or ARTICLE.search(page.text))
+    order = 60
+    markers = MARKERS
 
     def next_pages(self, page) -> list[Link]:
         return super().next_pages(page) + (script_pages(page) if is_html(page) else [])

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from .base import Adapter
 from .links import MAX_GENERATED_PAGES, Link, pager_links
-from .responses import is_html
 
 MARKERS = re.compile(
     r"/system/resource/js/|_simple_list_gotopage_fun|_showDynClickBatch|vsb_content|class=\"p_pages"
@@ -20,9 +19,8 @@ LATER_PAGE = re.compile(r"/([^/]+)/(\d+)\.htm$")
 
 class VSB(Adapter):
     name = "vsb"
-
-    def recognise(self, page) -> bool:
-        return is_html(page) and bool(MARKERS.search(page.text))
+    order = 50
+    markers = MARKERS
 
     def next_pages(self, page) -> list[Link]:
         links = [
