@@ -6,7 +6,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 
 from govreports.crawler.cms.links import attachment_links as crawler_attachments
-from govreports.crawler.cms.titles import is_report_title
+from govreports.crawler.cms.titles import is_report_title, scripts_name_reports
 from govreports.parser.html import attachment_links as parser_attachments
 from govreports.parser.html import page_title
 from govreports.parser.labels import is_attachment, names_annual_report
@@ -26,6 +26,11 @@ def test_a_traditional_character_title_is_a_report_title_to_crawler_and_parser()
     # Without a year it is a column's name to the crawler, traditional or simplified alike.
     assert not is_report_title("政府信息公開工作年度報告") and not is_report_title("政府信息公开工作年度报告")
     assert not is_report_title("臺中市2023年政府信息公開工作年度報告彙總")  # 汇总: a summary page
+    url = "http://www.x.gov.cn/nb/index.html"
+    drawn = f'<ul id="list"></ul><script>var rows = [["2023", "{TRADITIONAL}"]];</script>'
+    assert scripts_name_reports(
+        HtmlResponse(url=url, body=drawn.encode(), encoding="utf-8", request=Request(url))
+    )
 
 
 @pytest.mark.parametrize(

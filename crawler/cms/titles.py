@@ -87,5 +87,7 @@ def scripts_name_reports(page) -> bool:
     """Inline scripts that carry report titles: rows a browser would draw."""
     scripts = " ".join(page.xpath("//script[not(@src) and not(@type='text/xml')]/text()").getall())
     return any(
-        is_report_title(t) for t in re.findall(r"[^\s\"'<>,\[\]]{6,80}", scripts) if REPORT_TITLE.search(t)
+        is_report_title(t)
+        for t in re.findall(r"[^\s\"'<>,\[\]]{6,80}", scripts)
+        if REPORT_TITLE.search(simplified(t))
     )
