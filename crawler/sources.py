@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .cms import BY_NAME
+
 DEFAULT_SOURCES = pathlib.Path(os.fspath(resources.files(__package__) / "sources" / "sources.yaml"))
 LEVELS = {"province", "city", "county", "department"}
-CMS = {"trs", "hanweb", "hanweb_jpaas", "gkmlpt", "vsb", "epoint", "generic"}
+CMS = set(BY_NAME)  # the adapters' names
 REGION_KEYS = ("province", "city", "county")
 
 

@@ -9,7 +9,7 @@ with lxml from the main content block instead.
 
 import copy
 import re
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -18,6 +18,7 @@ import trafilatura
 from .document import Document, Table
 from .encoding import decode
 from .errors import ParseError
+from .labels import ANY_REPORT, is_attachment, simplified
 from .meta import PUBLISHED_LABEL, iso_date
 
 MAX_SPAN = 1000  # HTML caps colspan at 1000; a rowspan is also cut at the table's last row
@@ -52,15 +53,7 @@ _MAIN = [
 ]
 _BOILERPLATE = "//nav | //header | //footer | //*[@id='header' or @id='footer' or @id='nav']"
 
-ATTACHMENT_EXTENSIONS = (
-    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".zip", ".rar", ".jpg", ".jpeg", ".png",
-)  # fmt: skip
-# Download gateways of Hanweb/TRS/JEECMS-style sites name the file in the query or the link text.
-_DOWNLOAD_PATH = re.compile(r"downfile|download|/attach|/u/cms/|getfile|fileserver", re.I)
-_EXTENSION_IN = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|jpe?g|png)\b", re.I)
-
 _PUBLISHED_META = ("pubdate", "firstpublishedtime", "publishdate", "article:published_time", "published_time")
-_REPORT_WORDS = re.compile(r"年度报告|年报|报告|年度報告|報告")
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜| - | — |－|--|-)\s*")
 
 
@@ -203,12 +196,16 @@ def _headings(root) -> list:
     )
 
 
+def _names_report(text: str) -> bool:
+    return bool(ANY_REPORT.search(simplified(text)))
+
+
 def page_title(root) -> tuple[str | None, object]:
     """(title, heading element to keep in the text, if any)."""
     meta = _meta(root, "ArticleTitle", "og:title")
     headings = [(h, clean_cell(text_of(h))) for h in _headings(root)]
     headings = [(h, t) for h, t in headings if 4 <= len(t) <= 120]
-    report = next(((h, t) for h, t in headings if _REPORT_WORDS.search(t)), None)
+    report = next(((h, t) for h, t in headings if _names_report(t)), None)
     if meta:
         return clean_line(meta), report[0] if report else None
     if report:
@@ -219,7 +216,7 @@ def page_title(root) -> tuple[str | None, object]:
         if title_el is not None
         else []
     )
-    named = next((p for p in parts if _REPORT_WORDS.search(p)), None)
+    named = next((p for p in parts if _names_report(p)), None)
     if named:
         return named, None
     h1 = next(((h, t) for h, t in headings if h.tag == "h1"), None)
@@ -252,14 +249,7 @@ def attachment_links(root, url: str | None) -> list[tuple[str, str]]:
             continue
         text = clean_cell(text_of(a)) or (a.get("title") or "").strip()
         absolute = urljoin(base_url, href) if base_url else href
-        parsed = urlparse(absolute)
-        path, query = unquote(parsed.path).lower(), unquote(parsed.query)
-        is_file = path.endswith(ATTACHMENT_EXTENSIONS) or (
-            _DOWNLOAD_PATH.search(path) and (_EXTENSION_IN.search(query) or _EXTENSION_IN.search(text))
-        )
-        if not is_file and text.lower().endswith(ATTACHMENT_EXTENSIONS):
-            is_file = True
-        if is_file and absolute not in seen:
+        if is_attachment(absolute, text) and absolute not in seen:
             seen.add(absolute)
             links.append((text, absolute))
     return links

@@ -1,4 +1,6 @@
-"""The two official table templates: their codes, Chinese labels, and how to recognise a label.
+"""The project's vocabulary: the two official table templates (codes, Chinese labels, how to
+recognise a label), the words a report title is made of, and the file types and download
+gateways of attachments. Crawler and parser both read it from here.
 
 Labels are matched on a *key*: the label with traditional characters made simplified, full-width
 forms folded (NFKC), and everything but CJK characters dropped. Keys survive the usual damage:
@@ -8,6 +10,7 @@ stray spaces inside a label, labels split over lines or cells, quotes and bracke
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from opencc import OpenCC
 
@@ -200,3 +203,67 @@ def proceeding(label: str) -> str | None:
     if "复议" in k and "诉讼" not in k and "起诉" not in k:
         named.add("review")
     return named.pop() if len(named) == 1 else None
+
+
+# Common characters that only traditional text writes this way: a text with some is converted.
+_TRADITIONAL = set("報資區縣衛會開門關為這們個來對時說與於義務應東書權處辦機醫療農業經濟臺灣")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters made simplified, when the text is written in them: what the title
+    words below are matched on (政府信息公開工作年度報告 names a report too)."""
+    sample = text[:5000]
+    if _TRADITIONAL.isdisjoint(sample):  # the common case, checked at C speed
+        return text
+    if sum(1 for ch in sample if ch in _TRADITIONAL) < min(3, 1 + len(sample) // 200):
+        return text
+    return _t2s.convert(text)
+
+
+# -- report titles (match on simplified(text)) ---------------------------------------------
+# The report names itself: 年度报告 or 年报.
+ANNUAL_REPORT = re.compile(r"年度报告|年报")
+# A title naming the annual report of the disclosure regulation (with the disclosure words).
+REPORT_TITLE = re.compile(r"年度报告|年报|工作报告")
+# Any report: what a page heading says when it is the report's own title.
+ANY_REPORT = re.compile(r"报告|年报")
+DISCLOSURE = re.compile(r"政府信息公开|信息公开|政务公开|资讯公开")  # 資訊公開: Taiwan and Hong Kong usage
+
+
+def names_annual_report(title: str | None) -> bool:
+    """The title says 年度报告/年报, in simplified or traditional characters."""
+    return bool(title) and bool(ANNUAL_REPORT.search(simplified(title)))
+
+
+# -- attachments -----------------------------------------------------------------------------
+# The file types reports are published in: documents the parser reads, scans it reads by OCR,
+# and archives (zip/rar: some agencies pack report and tables together; they are archived as
+# published, and the parser says plainly that it cannot read inside them).
+DOCUMENT_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
+IMAGE_TYPES = ("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff")
+ARCHIVE_TYPES = ("zip", "rar")
+ATTACHMENT_TYPES = DOCUMENT_TYPES + IMAGE_TYPES + ARCHIVE_TYPES
+FILE_NAME = re.compile(r"\.(?:" + "|".join(ATTACHMENT_TYPES) + r")$", re.I)
+FILE_TYPE_IN = re.compile(r"\.(?:" + "|".join(ATTACHMENT_TYPES) + r")\b", re.I)  # "报告.pdf（120KB）"
+# A document's address written into a page's scripts (gkmlpt's window._CONFIG.DETAIL).
+QUOTED_DOCUMENT = re.compile(
+    r"""["']((?:https?:)?/[^"'\s<>]+?\.(?:""" + "|".join(DOCUMENT_TYPES) + r"""))["']""", re.I
+)
+# Download gateways (Hanweb downfile.jsp, TRS/JEECMS getfile, /upload/, /attach/, /u/cms/ …):
+# the address names no file type; the link text (附件1, 报告.pdf（120KB）) or the query does.
+DOWNLOAD_GATEWAY = re.compile(r"downfile|download|getfile|fileserver|/attach|/upload|/files?/|/u/cms/", re.I)
+
+
+def is_attachment(url: str, text: str = "") -> bool:
+    """A file by its address (path, or a query value such as filename=), by its link text ("….pdf"
+    on a download.jsp?id= link), or a download gateway whose link text says 附件 or names a file
+    type."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    text = (text or "").strip()
+    values = [path, text, *(v.strip() for _, v in parse_qsl(parts.query))]
+    if any(FILE_NAME.search(v) for v in values if v):
+        return True
+    if not DOWNLOAD_GATEWAY.search(path + "?" + parts.query):
+        return False
+    return "附件" in text or bool(FILE_TYPE_IN.search(text) or FILE_TYPE_IN.search(unquote(parts.query)))

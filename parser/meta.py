@@ -9,11 +9,9 @@ Nothing is taken from a URL: URLs carry publication years and site names, not th
 import re
 import unicodedata
 from datetime import date
-from functools import lru_cache
-
-from opencc import OpenCC
 
 from .document import Document
+from .labels import ANNUAL_REPORT, simplified
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -30,7 +28,6 @@ _PERIOD_YEAR = re.compile(
     rf"(\d{{4}}|[{_CN}]{{4}})\s*年\s*(?:1|一|01)\s*月\s*(?:1|一|01)\s*日\s*(?:起\s*)?(?:至|到|—|－|-|~|～)"
 )
 _YEAR_CONTEXT = re.compile(r"(\d{4})\s*年度?\s*[，,]")
-_REPORT = re.compile(r"年度报告|年报")
 _REPORT_PHRASE = re.compile(
     r"(?:政府信息公开|政务公开|信息公开|政府信息|工作年度报告|年度报告|年报|工作报告|报告)"
 )
@@ -43,7 +40,6 @@ _SENTENCE_NAME = re.compile(
     rf"(?:^|[，。；、：\s]|年度?)([{_HAN}（）()]{{3,30}}?)(?:认真贯彻|深入贯彻|全面贯彻|坚持|高度重视|严格按照|严格落实)"
 )
 _COMPILED_BY = re.compile(rf"由([{_HAN}（）()]{{3,30}}?)(?=根据|依据|按照|负责|结合|编制)")
-_TRADITIONAL = set("報資區縣衛會開門關為這們個來對時說與於義務應東書權處辦機醫療農業經濟臺灣")
 
 SECTION_KEYWORDS = {
     "overview": ("总体情况", "概述"),
@@ -56,19 +52,6 @@ SECTION_KEYWORDS = {
 _NUMBERING = re.compile(
     r"^[#*\s]*(?:([一二三四五六七八九十]+[、.,，])|([(][一二三四五六七八九十\d]+[)]|\d+[、.]))?\s*"
 )
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
-    return OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional characters made simplified, when the text is written in them."""
-    sample = text[:5000]
-    if sum(1 for ch in sample if ch in _TRADITIONAL) < min(3, 1 + len(sample) // 200):
-        return text
-    return _t2s().convert(text)
 
 
 def _number(s: str) -> int:
@@ -126,7 +109,7 @@ def title_from_text(text: str) -> str | None:
     for i, line in enumerate(lines):
         if line.startswith(("关于", "《")) and _QUOTED_REPORT.search(line) and len(line) <= 80:
             return _unwrapped(line)
-        if not _REPORT.search(line) or len(line) > 60 or _NOT_TITLE.search(line):
+        if not ANNUAL_REPORT.search(line) or len(line) > 60 or _NOT_TITLE.search(line):
             continue
         start = i
         while start > 0 and i - start < 2 and _titleish(lines[start - 1]):
@@ -254,7 +237,7 @@ def read_meta(doc: Document, text: str) -> dict:
     # generic one (政府信息公开工作年度报告, no agency in it) gives way to the title in the text.
     titles = [
         t
-        for t in (doc_title if doc_title and _REPORT.search(doc_title) else None, title_from_text(text))
+        for t in (doc_title if doc_title and ANNUAL_REPORT.search(doc_title) else None, title_from_text(text))
         if t
     ]
     title = next((t for t in titles if agency_from_title(t)), titles[0] if titles else doc_title)

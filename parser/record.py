@@ -4,18 +4,17 @@ from .checks import run_checks
 from .document import Document
 from .errors import NotAReport
 from .formats import read_document
+from .labels import DISCLOSURE, names_annual_report, simplified
 from .meta import read_meta, split_sections
 from .region import find_region
 from .tables import read_tables
 
-REPORT_WORDS = ("政府信息公开", "政务公开", "政府資訊公開", "政府信息公開")
-
 
 def is_report_without_tables(title: str | None, text: str) -> bool:
     """A report whose tables could not be read (images, a broken page) still names itself."""
-    names_itself = bool(title) and any(w in title for w in ("年度报告", "年报", "年度報告"))
+    text = simplified(text)
     is_a_list = text.count("年度报告") > 5  # a column page listing many reports, not one report
-    return names_itself and not is_a_list and any(w in text for w in REPORT_WORDS)
+    return names_annual_report(title) and not is_a_list and bool(DISCLOSURE.search(text))
 
 
 def parse(

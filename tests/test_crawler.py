@@ -9,8 +9,17 @@ import pathlib
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from govreports.crawler.cms import adapter_for, generic
+from govreports.crawler.cms import BY_NAME, FAMILIES, GENERIC, adapter_for, hanweb
+from govreports.crawler.cms.links import attachment_links
+from govreports.crawler.cms.responses import as_text, redecode
+from govreports.crawler.cms.titles import (
+    is_column_title,
+    is_entry_title,
+    is_report_title,
+    scripts_name_reports,
+)
 from govreports.crawler.sources import DEFAULT_SOURCES, SourceError, allowed_hosts, load_sources, on_source
+from govreports.parser.labels import is_attachment
 
 SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 CMS = SHARED / "portals" / "cms"
@@ -33,8 +42,8 @@ def urls(links):
 def test_trs_column_reports_and_pages_from_the_pager_script():
     # The 鄂尔多斯 column: 10 rows (4 reports among news), page count only in `var countPage = 2`.
     col = real("trs-list-ordos-egb-xxgknb.html", "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
-    name, adapter = adapter_for(col)
-    assert name == "trs"
+    adapter = adapter_for(col)
+    assert adapter.name == "trs"
     assert [link.title for link in adapter.report_links(col)] == [
         "鄂尔多斯市2019年政府信息公开工作年度报告",
         "鄂尔多斯市人民政府办公室2019年政府信息公开工作年度报告",
@@ -52,13 +61,14 @@ def test_trs_pager_script_without_rendered_links_still_gives_every_page():
     # What a crawler receives: the script only, no rendered <a href="index_1.html">.
     script = '<script>var currentPage = 0;var countPage = 4\ndocument.write("<a href=\\"index"+"_" + nextPage + "."+"shtml\\">下一页</a>");</script>'
     col = page("http://www.x.gov.cn/zwgk/nb/index.shtml", f"<html><body>{script}</body></html>")
-    assert urls(generic.next_pages(col)) == [
+    assert adapter_for(col).name == "trs"
+    assert urls(adapter_for(col).next_pages(col)) == [
         f"http://www.x.gov.cn/zwgk/nb/index_{k}.shtml" for k in (1, 2, 3)
     ]
     short = page(
         "http://www.ndrc.gov.cn/xxgk/nb/index.html", '<script>createPageHTML(3, 0, "index", "html");</script>'
     )
-    assert urls(generic.next_pages(short)) == [
+    assert urls(adapter_for(short).next_pages(short)) == [
         "http://www.ndrc.gov.cn/xxgk/nb/index_1.html",
         "http://www.ndrc.gov.cn/xxgk/nb/index_2.html",
     ]
@@ -66,7 +76,7 @@ def test_trs_pager_script_without_rendered_links_still_gives_every_page():
         "http://www.csrc.gov.cn/csrc/c106256/fg.shtml",
         "<script>createPageHTML('page_div', 3, 1, 'fg', 'shtml', 89);</script>",
     )
-    assert urls(generic.next_pages(csrc)) == [
+    assert urls(adapter_for(csrc).next_pages(csrc)) == [
         "http://www.csrc.gov.cn/csrc/c106256/fg_2.shtml",
         "http://www.csrc.gov.cn/csrc/c106256/fg_3.shtml",
     ]
@@ -76,12 +86,10 @@ def test_hanweb_datastore_column_and_dataproxy_pages():
     col = real(
         "hanweb-jpage-list-jiangsu-gov-condensed.html", "http://www.jiangsu.gov.cn/col/col33718/index.html"
     )
-    name, adapter = adapter_for(col)
-    assert name == "hanweb"
+    adapter = adapter_for(col)
+    assert adapter.name == "hanweb"
     # The rows sit in <script type="text/xml"> CDATA; they are news, not reports.
-    assert [link.title for link in __import__("govreports.crawler.cms.hanweb", fromlist=["x"]).records(col)][
-        0
-    ] == "连云港跨里海班列运输提质提速"
+    assert [link.title for link in hanweb.records(col)][0] == "连云港跨里海班列运输提质提速"
     assert adapter.report_links(col) == []
     (proxy,) = adapter.next_pages(col)
     assert proxy.url.startswith(
@@ -94,12 +102,10 @@ def test_hanweb_datastore_column_and_dataproxy_pages():
         "http://gxt.jiangsu.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&columnid=6278",
         TextResponse,
     )
-    assert adapter_for(xml)[0] == "hanweb"
+    assert adapter_for(xml).name == "hanweb"
     pages = adapter.next_pages(xml)  # <totalpage>63</totalpage>: pages 2 … 63
     assert len(pages) == 62 and pages[0].url.endswith("page=2&appid=1&webid=1&columnid=6278")
     # Two records with links, one "无链接脏数据" record without: skipped, not an error.
-    from govreports.crawler.cms import hanweb
-
     assert [link.url for link in hanweb.records(xml)] == [
         "http://gxt.jiangsu.gov.cn/art/2026/6/10/art_6278_11783480.html",
         "http://gxt.jiangsu.gov.cn/art/2026/5/18/art_6278_11772533.html",
@@ -114,8 +120,8 @@ def test_hanweb_records_that_name_reports_are_reports():
         "</recordset></datastore>"
     )
     response = page("http://wsjkw.hangzhou.gov.cn/module/web/jpage/dataproxy.jsp?page=1", xml, TextResponse)
-    name, adapter = adapter_for(response)
-    assert name == "hanweb"
+    adapter = adapter_for(response)
+    assert adapter.name == "hanweb"
     # The long title= wins over the shortened text; the notice about reports is a trap.
     assert [(link.url, link.title) for link in adapter.report_links(response)] == [
         (
@@ -128,8 +134,8 @@ def test_hanweb_records_that_name_reports_are_reports():
 
 def test_vsb_pages_are_numbered_downwards():
     col = real("vsb-list-whit-edu-zcyzc.html", "http://www.whit.edu.cn/xwzx/zcyzc.htm")
-    name, adapter = adapter_for(col)
-    assert name == "vsb"
+    adapter = adapter_for(col)
+    assert adapter.name == "vsb"
     pages = set(urls(adapter.next_pages(col)))
     # _simple_list_gotopage_fun(31, …): page 2 is zcyzc/30.htm, the last zcyzc/1.htm.
     assert {f"http://www.whit.edu.cn/xwzx/zcyzc/{n}.htm" for n in range(1, 31)} == pages
@@ -141,8 +147,8 @@ def test_gkmlpt_index_calls_the_api_and_the_api_pages():
         "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/index",
         '<html><script>window._CONFIG = {SID: \'662021\',\nTREE: [{"id": 720, "name": "政策文件"}, {"id": 721, "name": "政府信息公开年报"}]\n};</script></html>',
     )
-    name, adapter = adapter_for(index)
-    assert name == "gkmlpt"
+    adapter = adapter_for(index)
+    assert adapter.name == "gkmlpt"
     (api,) = adapter.next_pages(index)
     assert api.url == "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021"
 
@@ -155,7 +161,7 @@ def test_gkmlpt_index_calls_the_api_and_the_api_pages():
         }
     )
     response = page(api.url, json.dumps(fixture, ensure_ascii=False), TextResponse)
-    assert adapter_for(response)[0] == "gkmlpt"
+    assert adapter_for(response).name == "gkmlpt"
     assert urls(adapter.report_links(response)) == [
         "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/content/0/970/post_970001.html"
     ]
@@ -168,15 +174,15 @@ def test_report_pages_give_their_attachments_epoint_ucap_gkmlpt():
     detail = real(
         "epoint-detail-fragment-jiande-ggzy.html", "http://ggzy.jiande.gov.cn/art/2021/6/30/art_1.html"
     )
-    assert adapter_for(detail)[0] == "epoint"
-    assert urls(generic.attachment_links(detail)) == [
+    assert adapter_for(detail).name == "epoint"
+    assert urls(attachment_links(detail)) == [
         "http://tfile.zhaotx.cn/files/webfile/20210707/doc/C3DDE5C689574F8ABBFC723254D8109C.doc"
     ]
     ucap = real(
         "ucap-list-and-detail-jiuquan-condensed.html",
         "http://www.jiuquan.gov.cn/zjj/c106845/202604/7c0f7f036f8347a0bbfae8649cede720.shtml",
     )
-    (pdf,) = generic.attachment_links(ucap)
+    (pdf,) = attachment_links(ucap)
     assert pdf.url.startswith(
         "http://www.jiuquan.gov.cn/zjj/c106845/202604/7c0f7f036f8347a0bbfae8649cede720/files/"
     )
@@ -185,7 +191,7 @@ def test_report_pages_give_their_attachments_epoint_ucap_gkmlpt():
         "http://www.yangjiang.gov.cn/yjzjj/gkmlpt/content/0/963/post_963149.html",
         '<script>window._CONFIG={DETAIL:{"attachment":[{"url":"http:\\/\\/www.yangjiang.gov.cn\\/yjzjj\\/attachment\\/0\\/88\\/88389\\/963149.pdf"}]}}</script>',
     )
-    assert urls(generic.attachment_links(gkmlpt)) == [
+    assert urls(attachment_links(gkmlpt)) == [
         "http://www.yangjiang.gov.cn/yjzjj/attachment/0/88/88389/963149.pdf"
     ]
 
@@ -209,8 +215,8 @@ def test_jpaas_json_lists_are_read_by_shape():
     response = page(
         "http://www.linxia.gov.cn/api/col/5/list?pageNo=1", json.dumps(body, ensure_ascii=False), TextResponse
     )
-    name, adapter = adapter_for(response)
-    assert name == "hanweb_jpaas"
+    adapter = adapter_for(response)
+    assert adapter.name == "hanweb_jpaas"
     assert urls(adapter.report_links(response)) == [
         "http://www.linxia.gov.cn/col/col5/art/2024/art_0123456789abcdef0123456789abcdef.html"
     ]
@@ -238,17 +244,17 @@ def test_jpaas_json_lists_are_read_by_shape():
     ],
 )
 def test_report_titles_and_traps(title, report):
-    assert generic.is_report_title(title) is report
+    assert is_report_title(title) is report
 
 
 def test_column_titles_lead_to_report_lists():
-    assert generic.is_column_title("政府信息公开年报")
-    assert generic.is_column_title("2023年度政府信息公开工作年度报告汇总")  # followed as a list
-    assert not generic.is_column_title("2023年政府信息公开工作年度报告")  # a report
-    assert generic.is_column_title("2023年", inside_column=True) and not generic.is_column_title("2023年")
-    assert generic.is_column_title("政府信息公开年度工作报告")
+    assert is_column_title("政府信息公开年报")
+    assert is_column_title("2023年度政府信息公开工作年度报告汇总")  # followed as a list
+    assert not is_column_title("2023年政府信息公开工作年度报告")  # a report
+    assert is_column_title("2023年", inside_column=True) and not is_column_title("2023年")
+    assert is_column_title("政府信息公开年度工作报告")
     for entry in ("政府信息公开", "政务公开", "信息公开目录", "区政府信息公开专栏", "法定主动公开内容"):
-        assert generic.is_entry_title(entry), entry
+        assert is_entry_title(entry), entry
     for other in (
         "政府信息公开指南",
         "依申请公开",
@@ -256,7 +262,7 @@ def test_column_titles_lead_to_report_lists():
         "信息公开制度",
         "关于做好2023年政务公开工作的通知",
     ):
-        assert not generic.is_entry_title(other), other
+        assert not is_entry_title(other), other
 
 
 def test_the_bundled_sources_load(tmp_path):
@@ -328,9 +334,9 @@ def test_hanweb_column_without_nextgroup_asks_dataproxy_like_jpage_js():
         "$('#5012').jpage({totalRecord:40,perPage:15});</script>"
     )
     col = page("http://www.yueqing.gov.cn/col/col1229/index.html", body)
-    name, adapter = adapter_for(col)
+    adapter = adapter_for(col)
     (proxy,) = adapter.next_pages(col)
-    assert name == "hanweb" and proxy.method == "POST"
+    assert adapter.name == "hanweb" and proxy.method == "POST"
     assert (
         proxy.url
         == "http://www.yueqing.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=40&perpage=15"
@@ -345,14 +351,12 @@ def test_hanweb_column_without_nextgroup_asks_dataproxy_like_jpage_js():
 
 
 def test_truncated_titles_in_a_report_column_and_attachments_named_by_their_text():
-    assert generic.is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…", lenient=True)
-    assert not generic.is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…")
-    assert generic.is_attachment(
-        "http://www.x.gov.cn/module/download/downfile.jsp?classid=0&filename=2107.pdf"
-    )
-    assert generic.is_attachment("http://www.x.gov.cn/download.jsp?id=88", "2023年度报告.docx")
-    assert generic.is_attachment("http://www.x.gov.cn/module/download/downfile.jsp?id=7", "附件1")
-    assert not generic.is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")
+    assert is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…", lenient=True)
+    assert not is_report_title("乐清市卫生健康局2021年度政府信息公开工作年…")
+    assert is_attachment("http://www.x.gov.cn/module/download/downfile.jsp?classid=0&filename=2107.pdf")
+    assert is_attachment("http://www.x.gov.cn/download.jsp?id=88", "2023年度报告.docx")
+    assert is_attachment("http://www.x.gov.cn/module/download/downfile.jsp?id=7", "附件1")
+    assert not is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")
 
 
 def test_gbk_pages_served_as_utf8_are_read_by_their_meta_charset():
@@ -360,8 +364,8 @@ def test_gbk_pages_served_as_utf8_are_read_by_their_meta_charset():
     url = "http://www.bjchy.gov.cn/zfxxgknb/index.html"
     headers = {"Content-Type": "text/html; charset=utf-8"}
     wrong = HtmlResponse(url=url, body=html.encode("gbk"), headers=headers, request=Request(url))
-    assert generic.report_links(wrong) == []  # mojibake
-    (link,) = generic.report_links(generic.redecode(wrong))
+    assert GENERIC.report_links(wrong) == []  # mojibake
+    (link,) = GENERIC.report_links(redecode(wrong))
     assert link.title == "某县2023年政府信息公开工作年度报告"
 
 
@@ -372,12 +376,12 @@ def test_a_list_drawn_from_a_json_api_is_read_without_the_browser():
         "<html><title>政府信息公开年报</title><ul id='list'></ul>"
         "<script>$.getJSON('/api/col/3/list?pageNo=1&pageSize=2', draw); /* static/app.js */</script></html>",
     )
-    (api,) = [link for link in adapter_for(col)[1].next_pages(col) if link.title == "api"]
+    (api,) = [link for link in adapter_for(col).next_pages(col) if link.title == "api"]
     assert api.url == "http://www.lxs.gov.cn/api/col/3/list?pageNo=1&pageSize=2"
     body = 'draw({"total": 3, "data": [{"title": "临夏县民政局2023年政府信息公开工作年度报告", "url": "/art/2024/art_1.html"}]});'
     answer = page(api.url, body, TextResponse)
-    name, adapter = adapter_for(answer)
-    assert name == "hanweb_jpaas"
+    adapter = adapter_for(answer)
+    assert adapter.name == "hanweb_jpaas"
     assert urls(adapter.report_links(answer)) == ["http://www.lxs.gov.cn/art/2024/art_1.html"]
     assert urls(adapter.next_pages(answer)) == ["http://www.lxs.gov.cn/api/col/3/list?pageNo=2&pageSize=2"]
 
@@ -387,19 +391,49 @@ def test_report_titles_inside_scripts_mean_rows_a_browser_draws():
         "http://www.sh.gov.cn/nw12344/index.html",
         '<ul id="list"></ul><script>var rows = [["2025", "2025年上海市人民政府办公厅政府信息公开工作年度报告"]];</script>',
     )
-    assert generic.report_links(drawn) == [] and generic.scripts_name_reports(drawn)
+    assert GENERIC.report_links(drawn) == [] and scripts_name_reports(drawn)
     pager = real("trs-list-ordos-egb-xxgknb.html", "http://www.ordos.gov.cn/egb/xxgk/xxgknb/index.html")
-    assert not generic.scripts_name_reports(pager)  # a pager script names no report
+    assert not scripts_name_reports(pager)  # a pager script names no report
 
 
 def test_pages_served_as_octet_stream_are_still_read_as_html():
     from scrapy.http import Response
-
-    from govreports.crawler.cms.generic import as_text
 
     body = (
         '<!-- saved page -->\n<div><a href="./t1.shtml">某县2023年政府信息公开工作年度报告</a></div>'.encode()
     )
     url = "http://www.x.gov.cn/nb/index.shtml"
     raw = Response(url, body=body, headers={"Content-Type": "application/octet-stream"}, request=Request(url))
-    assert [link.url for link in generic.report_links(as_text(raw))] == ["http://www.x.gov.cn/nb/t1.shtml"]
+    assert [link.url for link in GENERIC.report_links(as_text(raw))] == ["http://www.x.gov.cn/nb/t1.shtml"]
+
+
+def test_a_missing_list_page_is_the_end_except_where_the_cms_says_otherwise():
+    # Hanweb serves dataproxy.jsp at /module/web/jpage/ or, on older sites, at /module/jpage/:
+    # the same request (a POST keeps its form) goes to the older address once.
+    url = "http://www.yueqing.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=40&perpage=15"
+    request = Request(url, method="POST", body="columnid=1229&unitid=5012")
+    (older,) = adapter_for(page("http://www.yueqing.gov.cn/col/col1229/index.html", "<datastore>")).not_found(
+        request
+    )
+    assert older.url == url.replace("/module/web/jpage/", "/module/jpage/")
+    assert (older.method, older.body) == ("POST", "columnid=1229&unitid=5012")
+    assert hanweb.Hanweb().not_found(Request(older.url)) == []  # tried both: the end
+    # gkmlpt answers everything on page 1 and 404 after it; a pager may overshoot: the end.
+    assert GENERIC.not_found(Request("http://www.x.gov.cn/nb/index_9.html")) == []
+
+
+def test_adapters_that_read_script_data_and_the_generic_fallback():
+    assert {a.name for a in FAMILIES if a.reads_script_data} == {"hanweb", "hanweb_jpaas", "gkmlpt"}
+    plain = page("http://www.x.gov.cn/nb/index.html", "<html><a href='/a.html'>新闻</a></html>")
+    assert adapter_for(plain) is GENERIC and adapter_for(plain, hint="trs").name == "trs"
+    assert set(BY_NAME) == {"gkmlpt", "epoint", "hanweb", "hanweb_jpaas", "vsb", "trs", "generic"}
+
+
+def test_the_worked_example_of_adding_a_cms_is_the_code():
+    root = pathlib.Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "adding-a-cms.md").read_text(encoding="utf-8")
+    for path in ("crawler/cms/vsb.py",):
+        assert (root / path).read_text(encoding="utf-8") in doc, f"docs/adding-a-cms.md quotes an old {path}"
+    test = pathlib.Path(__file__).read_text(encoding="utf-8")
+    start = test.index("def test_vsb_pages_are_numbered_downwards")
+    assert test[start : test.index("\n\n\ndef ", start)] in doc, "docs/adding-a-cms.md quotes an old VSB test"

@@ -1,44 +1,33 @@
-"""CMS adapters: one small module per family of portal software, all with the same functions
-(``recognise``, ``report_links``, ``next_pages``; see generic.py). ``adapter_for(page)`` picks the
-first family whose markers the page carries, else the generic discovery.
+"""CMS adapters: one small class per family of portal software, each in its own module here and
+each on the base ``Adapter`` (base.py), which is also the generic discovery for pages no family
+recognises. ``adapter_for(page)`` picks the first family whose markers the page carries.
 
-Classification is by markers in the page, never by the ``cms`` hint of a source: class names
-leak across vendors (a Hanweb site wraps bodies in div.TRS_Editor), so the order below puts the
-most specific markers first.
+Every module of this package is imported and every subclass of ``Adapter`` is a family, tried by
+its ``order``: adding a family is adding a module (docs/adding-a-cms.md). Classification is by
+markers in the page, never by the ``cms`` hint of a source.
+
+The helpers the adapters and the spider share live in their own modules: responses.py (what a
+response is, as text), titles.py (report, column and entry titles), links.py (anchors, pagers,
+JSON rows, attachments, URL helpers).
 """
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
+
+from .base import Adapter
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+GENERIC = Adapter()
+FAMILIES = tuple(sorted((family() for family in Adapter.__subclasses__()), key=lambda a: a.order))
+BY_NAME = {adapter.name: adapter for adapter in (*FAMILIES, GENERIC)}
 
 
-@dataclass(frozen=True)
-class Link:
-    url: str
-    title: str = ""
-    method: str = "GET"
-    body: str | None = None  # form body of a POST (Hanweb dataproxy.jsp)
-
-
-def families():
-    from . import epoint, generic, gkmlpt, hanweb, hanweb_jpaas, trs, vsb
-
-    return {
-        "gkmlpt": gkmlpt,
-        "epoint": epoint,
-        "hanweb": hanweb,
-        "hanweb_jpaas": hanweb_jpaas,
-        "vsb": vsb,
-        "trs": trs,
-        "generic": generic,
-    }
-
-
-def adapter_for(page, hint=None):
-    """(name, module) of the first family that recognises the page. A source's ``cms`` hint
-    only decides when no specific family recognises it."""
-    adapters = families()
-    for name, module in adapters.items():
-        if name != "generic" and module.recognise(page):
-            return name, module
-    if hint in adapters:
-        return hint, adapters[hint]
-    return "generic", adapters["generic"]
+def adapter_for(page, hint=None) -> Adapter:
+    """The first family that recognises the page. A source's ``cms`` hint only decides when no
+    family recognises it; the generic discovery when neither does."""
+    for adapter in FAMILIES:
+        if adapter.recognise(page):
+            return adapter
+    return BY_NAME.get(hint, GENERIC)

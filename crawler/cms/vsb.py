@@ -6,7 +6,8 @@ in ``_simple_list_gotopage_fun(<total>, …)``; the pager is ``span.p_pages``. A
 import re
 from urllib.parse import urlsplit
 
-from . import Link, generic
+from .base import Adapter
+from .links import MAX_GENERATED_PAGES, Link, pager_links
 
 MARKERS = re.compile(
     r"/system/resource/js/|_simple_list_gotopage_fun|_showDynClickBatch|vsb_content|class=\"p_pages"
@@ -16,25 +17,22 @@ FIRST_PAGE = re.compile(r"/([^/]+)\.htm$")
 LATER_PAGE = re.compile(r"/([^/]+)/(\d+)\.htm$")
 
 
-def recognise(page) -> bool:
-    return generic.is_html(page) and bool(MARKERS.search(page.text))
+class VSB(Adapter):
+    name = "vsb"
+    order = 50
+    markers = MARKERS
+
+    def next_pages(self, page) -> list[Link]:
+        links = [
+            Link(page.urljoin(a), "page") for a in page.css(".p_pages a::attr(href)").getall() if ".htm" in a
+        ]
+        total = TOTAL.search(page.text)
+        if total:
+            links += numbered_downwards(page, min(int(total.group(1)), MAX_GENERATED_PAGES))
+        return links + pager_links(page)
 
 
-def report_links(page) -> list:
-    return generic.report_links(page)
-
-
-def next_pages(page) -> list:
-    links = [
-        Link(page.urljoin(a), "page") for a in page.css(".p_pages a::attr(href)").getall() if ".htm" in a
-    ]
-    total = TOTAL.search(page.text)
-    if total:
-        links += generated(page, min(int(total.group(1)), generic.MAX_GENERATED_PAGES))
-    return links + generic.pager_links(page)
-
-
-def generated(page, total) -> list:
+def numbered_downwards(page, total) -> list[Link]:
     """All pages 1 … total-1 of the column, named downwards from the first page's folder."""
     path = urlsplit(page.url).path
     if LATER_PAGE.search(path):

@@ -18,14 +18,23 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
-from ..cms import adapter_for, generic
+from ..cms import BY_NAME, GENERIC, adapter_for
+from ..cms.links import anchors, attachment_links
+from ..cms.responses import as_text, is_html, is_html_page, redecode
+from ..cms.titles import (
+    in_report_column,
+    is_column_title,
+    is_entry_title,
+    is_report_title,
+    page_title,
+    scripts_name_reports,
+)
 from ..items import FetchedDocument
 from ..sources import allowed_hosts, on_source, region
 
 MAX_COLUMN_DEPTH = 4  # portal home -> 政务公开 -> 政府信息公开 -> 年报 column -> year sub-column
 MAX_ENTRY_DEPTH = 2  # how deep 政务公开/信息公开 entry links are still followed
 MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
-SCRIPT_READERS = {"hanweb", "hanweb_jpaas", "gkmlpt"}  # adapters that read a list's script data
 ROW_TITLE = 10  # characters: a news or report title, longer than menu items
 COLUMNS = ("pages", "reports_found", "new", "changed", "unchanged", "failed", "browser")
 
@@ -60,7 +69,9 @@ class ReportsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------------
 
-    def list_request(self, source, url, depth, report_column=False, link=None, start=False, page=False):
+    def list_request(
+        self, source, url, depth, report_column=False, link=None, start=False, page=False, cms=None
+    ):
         method, body = (link.method, link.body) if link else ("GET", None)
         key = (url, body)
         if key in self.lists[source] or len(self.lists[source]) >= self.max_pages:
@@ -75,6 +86,7 @@ class ReportsSpider(scrapy.Spider):
             "page": page,
             "fragment": urlsplit(url).fragment,
             "title": link.title if link else "",
+            "cms": cms,  # the adapter that named a further page: it says what a 404 there means
         }
         # A list page the archive holds is asked for conditionally too; a 304 is read from the raw
         # store. Not one the browser drew: its scripts may fetch new rows into an unchanged page.
@@ -144,15 +156,15 @@ class ReportsSpider(scrapy.Spider):
         if response.status == 304:  # unchanged: read the list as the archive holds it
             stored = self.archive.store.get(response.meta["stored"])
             response = Response(response.url, body=stored, request=response.request)
-        response = generic.redecode(generic.as_text(response))
+        response = redecode(as_text(response))
         source, meta = response.meta["source"], response.meta
         via = self.via(fetched)
         self.count(source, "pages")
-        title = generic.page_title(response)
-        is_report = meta["start"] and generic.is_report_title(title)
+        title = page_title(response)
+        is_report = meta["start"] and is_report_title(title)
         yield self.document(fetched, "report" if is_report else "list", via, title=title)
         try:
-            family, adapter = adapter_for(response, hint=self.sources[source].get("cms"))
+            adapter = adapter_for(response, hint=self.sources[source].get("cms"))
             reports = [
                 link for link in adapter.report_links(response) if on_source(link.url, self.hosts[source])
             ]
@@ -162,10 +174,15 @@ class ReportsSpider(scrapy.Spider):
             self.fail(source, response.url, f"cannot read list page: {type(e).__name__}: {e}")
             return
         self.logger.info(
-            "%s: %s page %s: %d reports, %d pages", source, family, response.url, len(reports), len(pages)
+            "%s: %s page %s: %d reports, %d pages",
+            source,
+            adapter.name,
+            response.url,
+            len(reports),
+            len(pages),
         )
-        report_column = meta["report_column"] or generic.in_report_column(response)
-        if not reports and self.needs_browser(response, family, via, pages, columns, report_column):
+        report_column = meta["report_column"] or in_report_column(response)
+        if not reports and self.needs_browser(response, adapter, via, pages, columns, report_column):
             yield self.to_browser(again(response.request))
             return
         if is_report:
@@ -179,14 +196,15 @@ class ReportsSpider(scrapy.Spider):
                 source,
                 link.url,
                 meta["depth"],
-                report_column or generic.is_column_title(link.title),
+                report_column or is_column_title(link.title),
                 link,
                 page=True,
+                cms=adapter.name,
             )
             if request is not None:
                 yield request
         for link in columns:
-            inside = generic.is_column_title(link.title, inside_column=report_column)
+            inside = is_column_title(link.title, inside_column=report_column)
             request = self.list_request(source, link.url, meta["depth"] + 1, inside, link)
             if request is not None:
                 yield request
@@ -194,34 +212,34 @@ class ReportsSpider(scrapy.Spider):
     def column_links(self, response):
         """年报 columns, year sub-columns and, near the start page, the 信息公开/政务公开 entries."""
         meta = response.meta
-        if meta["depth"] >= MAX_COLUMN_DEPTH or not generic.is_html(response):
+        if meta["depth"] >= MAX_COLUMN_DEPTH or not is_html(response):
             return []
-        inside = meta["report_column"] or generic.in_report_column(response)
+        inside = meta["report_column"] or in_report_column(response)
         hosts = self.hosts[meta["source"]]
         return [
             link
-            for link in generic.anchors(response)
+            for link in anchors(response)
             if on_source(link.url, hosts)
             and link.url.split("#")[0] != response.url.split("#")[0]
             and (
-                generic.is_column_title(link.title, inside_column=inside)
-                or (meta["depth"] < MAX_ENTRY_DEPTH and generic.is_entry_title(link.title))
+                is_column_title(link.title, inside_column=inside)
+                or (meta["depth"] < MAX_ENTRY_DEPTH and is_entry_title(link.title))
             )
         ]
 
-    def needs_browser(self, response, family, via, pages, columns, report_column):
+    def needs_browser(self, response, adapter, via, pages, columns, report_column):
         """Plain HTTP found no report where there should be some: a page whose scripts hold
         report titles; or a 年报 list page, or a page that offers nothing at all to follow, whose
         HTML has no rows of its own (fewer than three links with an article-like title on the
         source's hosts: the rows are drawn by scripts)."""
-        if via == "browser" or not self.browser or not generic.is_html_page(response):
+        if via == "browser" or not self.browser or not is_html_page(response):
             return False
-        if family in SCRIPT_READERS and pages:
+        if adapter.reads_script_data and pages:
             return False  # the adapter reads the data the page's scripts would draw
-        if generic.scripts_name_reports(response):
+        if scripts_name_reports(response):
             return True
         hosts = self.hosts[response.meta["source"]]
-        rows = [a for a in generic.anchors(response) if len(a.title) >= ROW_TITLE and on_source(a.url, hosts)]
+        rows = [a for a in anchors(response) if len(a.title) >= ROW_TITLE and on_source(a.url, hosts)]
         folder = response.url.split("?")[0].rsplit("/", 1)[0] + "/"
         below = [c for c in columns if c.url.startswith(folder)]  # year sub-columns: a tree, not a list
         return len(rows) < 3 and not below and (report_column or not (pages or columns))
@@ -230,23 +248,23 @@ class ReportsSpider(scrapy.Spider):
         source, kind = response.meta["source"], response.meta["kind"]
         yield self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
         if kind == "report" and response.status != 304:  # a 304's attachments are archived already
-            page = generic.redecode(generic.as_text(response))
+            page = redecode(as_text(response))
             yield from self.attachments(page, source)
             yield from self.reports_linked(page, source)
 
     def reports_linked(self, response, source):
         """Reports a report page links to: 上一篇/下一篇, or a page titled like a report that is
         really the year's list of every department's report."""
-        if not generic.is_html_page(response):
+        if not is_html_page(response):
             return
-        for link in generic.report_links(response):
+        for link in GENERIC.report_links(response):
             request = self.document_request(source, link, "report")
             if request is not None:
                 yield request
 
     def attachments(self, response, source):
         try:
-            links = generic.attachment_links(response)
+            links = attachment_links(response)
         except Exception as e:
             self.fail(source, response.url, f"cannot read report page links: {type(e).__name__}: {e}")
             return
@@ -262,9 +280,19 @@ class ReportsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         status = response.status if failure.check(HttpError) and response is not None else None
         if kind == "list" and status == 404 and meta.get("page"):
-            # gkmlpt answers everything on page 1 and 404 after it; a pager may overshoot: the end.
-            if "/module/web/jpage/" in request.url:
-                yield from self.other_dataproxy(request)
+            # The adapter that named the page says what to ask instead; by default nothing: the end.
+            for link in BY_NAME.get(meta.get("cms"), GENERIC).not_found(request):
+                retry = self.list_request(
+                    source,
+                    link.url,
+                    meta["depth"],
+                    meta["report_column"],
+                    link,
+                    page=True,
+                    cms=meta.get("cms"),
+                )
+                if retry is not None:
+                    yield retry
             return
         if status is None and failure.check(IgnoreRequest) and "robots.txt" not in str(failure.value):
             return  # off the source's hosts: dropped on purpose
@@ -285,15 +313,6 @@ class ReportsSpider(scrapy.Spider):
                 error=message,
                 context=region(self.sources[source]),
             )
-
-    def other_dataproxy(self, request):
-        """Hanweb serves dataproxy.jsp at /module/web/jpage/ or, on older sites, /module/jpage/."""
-        url = request.url.replace("/module/web/jpage/", "/module/jpage/")
-        retry = self.list_request(
-            request.meta["source"], url, request.meta["depth"], request.meta["report_column"], page=True
-        )
-        if retry is not None:
-            yield retry
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -345,6 +364,7 @@ OWN_META = {
     "page",
     "fragment",
     "title",
+    "cms",
     "handle_httpstatus_list",
 }
 
