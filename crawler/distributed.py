@@ -1,6 +1,6 @@
 """Distributed crawling on scrapy-redis: N crawler workers, one ingest writer.
 
-    govreports crawl --db reports.db --workers 4 --redis redis://127.0.0.1:6379/0
+    govreports crawl reports.db --workers 4 --redis redis://127.0.0.1:6379/0
 
 Redis holds what the workers share: the frontier (scrapy-redis' request queue), the duplicate
 filter (request fingerprints), the sources still to start, and the queue of fetched documents.

@@ -14,7 +14,6 @@ from redis_server import redis_server
 from scrapy.utils.test import get_crawler
 
 from govreports.crawler import distributed
-from govreports.crawler.settings import crawl_settings
 from govreports.crawler.spiders.worker import WorkerReportsSpider
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
@@ -35,8 +34,7 @@ def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
     client = distributed.client_for(redis_url)
     client.delete(*distributed.keys())
     client.rpush(distributed.START_KEY, *(json.dumps({"source": s["name"]}) for s in sources), "not json")
-    settings = crawl_settings(None, browser=False, overrides=distributed.worker_settings(redis_url))
-    crawler = get_crawler(WorkerReportsSpider, settings)
+    crawler = get_crawler(WorkerReportsSpider, distributed.worker_settings(redis_url))
     spider = WorkerReportsSpider.from_crawler(crawler, sources=sources, browser=False)
 
     async def first_batch():
