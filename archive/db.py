@@ -67,6 +67,8 @@ class Archive:
         self.read_only = read_only
         self.store = RawStore.beside(self.path)
         if read_only:
+            if not os.path.isfile(self.path):
+                raise FileNotFoundError(f"{self.path}: no archive to read")
             uri = f"file:{pathlib.Path(self.path).resolve()}?mode=ro"
             self.db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, timeout=60))
         else:

@@ -82,3 +82,15 @@ def test_workers_tallies_add_up_in_the_writers(archive):
     }
     assert run.tally.list_pages() == {SOURCE["name"]: 2}
     assert archive.finish_run(run)["removed"] == [GONE]
+
+
+def test_a_read_only_archive_answers_known_and_cannot_write_rows(archive, tmp_path):
+    """What a distributed worker opens: it asks what the archive holds and never takes SQLite's
+    write lock (its bodies go to the raw store and its documents to the writer)."""
+    reader = Archive(archive.path, read_only=True)
+    assert reader.known(KEPT)["sha256"] == archive.known(KEPT)["sha256"]
+    with pytest.raises(Exception, match="readonly"):
+        reader.record_fetch(url="http://127.0.0.1/new.txt", body=b"x")
+    reader.close()
+    with pytest.raises(FileNotFoundError, match="missing.db: no archive to read"):
+        Archive(tmp_path / "missing.db", read_only=True)
