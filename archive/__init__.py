@@ -13,16 +13,24 @@ Public API (used by the crawler, the CLI and Datasette):
     # -> IngestResult(status="new"|"unchanged"|"changed"|"error"|"not_report", report_id, error);
     #    a document the parser turned down is not parsed again unless retry=True (reparse)
     archive.known(url)  # -> dict(etag, last_modified, sha256) of the last fetch of url, or None
-    archive.upsert_source({...}); run = archive.start_run(); archive.finish_run(run, counts, errors)
+    archive.drawn_by_browser(url, sha256); archive.parsed(document_id)
+    archive.link_warc(document_id, (warc_file, offset))
+
+    run = archive.start_run(sources, resumed=False)  # -> CrawlRun(id, started, resumed, tally)
+    run.tally.count(source, "pages"); run.tally.fail(source, url, "HTTP 500")
+    archive.finish_run(run, finished=True)  # cross-year check, removal marks, the crawl_runs row
+
+    Archive(db, read_only=True)  # an existing archive for reading only (distributed workers)
 
     from govreports.archive.search import search
     search("reports.db", "复议")  # -> latest reports matching, with a snippet; 1-character
                                   #    queries and longer ones work (see archive/search.py)
 
-Modules: db (Archive), schema (tables, code tables with Chinese labels), store (raw store),
-search (Chinese full-text search, also a Datasette plugin), ingest (`govreports ingest`), serve
-(`govreports serve`), reparse (`govreports reparse`), lifecycle (removed reports, the cross-year
-check), lock (one crawl per archive at a time), cli (`govreports`).
+Modules: db (Archive), runs (a crawl run and its Tally), schema (tables, code tables with Chinese
+labels), store (raw store), search (Chinese full-text search, also a Datasette plugin), ingest
+(`govreports ingest`), reparse (`govreports reparse`), lifecycle (removed reports, the cross-year
+check), lock (one crawl per archive at a time). The command line is govreports.crawler.cli, and
+`govreports serve` is govreports.datasette.serve.
 """
 
 __all__ = ["Archive", "FetchResult", "IngestResult"]

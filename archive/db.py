@@ -8,6 +8,8 @@ moves to it), and the old version stays with its cells and checks.
 
 import json
 import os
+import pathlib
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,6 +17,8 @@ import sqlite_utils
 
 from govreports import parser
 
+from . import lifecycle
+from .runs import CrawlRun, Tally
 from .schema import TABLES, ensure_codes, ensure_schema
 from .search import index_report, register_functions, unindex_report
 from .store import RawStore
@@ -53,12 +57,24 @@ def _json(value) -> str:
 
 
 class Archive:
-    def __init__(self, db_path: str | os.PathLike):
+    def __init__(self, db_path: str | os.PathLike, read_only: bool = False):
+        """Open (and create, unless ``read_only``) the archive at ``db_path``.
+
+        ``read_only`` opens an existing archive for reading only, so that many processes (the
+        distributed crawl's workers) can ask it ``known(url)`` without ever taking SQLite's write
+        lock."""
         self.path = os.fspath(db_path)
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        self.read_only = read_only
         self.store = RawStore.beside(self.path)
-        self.db = sqlite_utils.Database(self.path)
-        ensure_schema(self.db)
+        if read_only:
+            if not os.path.isfile(self.path):
+                raise FileNotFoundError(f"{self.path}: no archive to read")
+            uri = f"file:{pathlib.Path(self.path).resolve()}?mode=ro"
+            self.db = sqlite_utils.Database(sqlite3.connect(uri, uri=True, timeout=60))
+        else:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
+            ensure_schema(self.db)
         register_functions(self.db.conn)
 
     def close(self) -> None:
@@ -75,23 +91,40 @@ class Archive:
         row["extras"] = _json(extras) if extras else None
         self.db["sources"].upsert(row, pk="name")
 
-    def start_run(self) -> int:
-        return self.db["crawl_runs"].insert({"started": now()}).last_pk
+    def start_run(self, sources=(), resumed: bool = False, echo=None, max_pages=None) -> CrawlRun:
+        """Record the start of a crawl run over ``sources`` (stored with ``upsert_source``).
 
-    def finish_run(self, run_id: int, per_source: dict, errors: list) -> None:
+        Returns the CrawlRun, whose ``tally`` the crawl counts in; ``resumed``: the run continues
+        one that stopped (see ``finish_run``)."""
+        sources = list(sources)
+        for source in sources:
+            self.upsert_source(source)
+        started = now()
+        run_id = self.db["crawl_runs"].insert({"started": started}).last_pk
+        tally = Tally([s["name"] for s in sources], echo=echo, max_pages=max_pages)
+        return CrawlRun(run_id, started, resumed, tally)
+
+    def finish_run(self, run: CrawlRun, finished: bool = True) -> dict:
+        """End a crawl run: the cross-year check and, for a run that ``finished`` (not stopped
+        before its end), the removal marks (archive.lifecycle.after_run); then the run's row gets
+        its finish time, the tally per source, the errors and a summary line. Returns what
+        after_run did ({"removed": [urls], "back": n})."""
+        tally = run.tally
+        changes = lifecycle.after_run(self.db, run.id, tally.complete(), finished, run.resumed)
+        per_source, errors = tally.summary(), tally.errors
         totals: dict[str, int] = {}
         for counts in per_source.values():
             for key, n in counts.items():
-                if isinstance(n, int):
-                    totals[key] = totals.get(key, 0) + n
+                totals[key] = totals.get(key, 0) + n
         summary = f"{len(per_source)} sources: " + (
             ", ".join(f"{k} {n}" for k, n in totals.items()) or "nothing"
         )
         summary += f"; {len(errors)} errors"
         self.db["crawl_runs"].update(
-            run_id,
+            run.id,
             {"finished": now(), "sources": _json(per_source), "errors": _json(errors), "summary": summary},
         )
+        return changes
 
     # fetches
 
@@ -106,14 +139,36 @@ class Archive:
         self.db.execute(f"update [{table}] set {assignments} where id = ?", [*values.values(), row_id])
 
     def _last_fetch(self, url: str) -> dict | None:
-        """The URL's last fetch that had a body. (Needs only self.db: crawler.distributed's
-        read-only KnownFetches borrows it with known().)"""
+        """The URL's last fetch that had a body."""
         sql = "select * from documents where url = ? and sha256 is not null order by id desc limit 1"
         return next(self.db.query(sql, [url]), None)
 
     def known(self, url: str) -> dict | None:
         last = self._last_fetch(url)
         return {k: last[k] for k in ("etag", "last_modified", "sha256")} if last else None
+
+    def drawn_by_browser(self, url: str, sha256: str) -> bool:
+        """Whether the browser drew the body ``sha256`` that ``url`` gave (its scripts may fetch
+        new rows into an unchanged page, so such a page is not asked for conditionally)."""
+        sql = "select 1 from documents where url = ? and sha256 = ? and via = 'browser' limit 1"
+        return self._row(sql, [url, sha256]) is not None
+
+    def parsed(self, document_id: int) -> bool:
+        """Whether the parser has run over this document (as a report, not a report or an error)."""
+        row = self._row("select parse_status from documents where id = ?", [document_id])
+        return row is not None and row["parse_status"] is not None
+
+    def link_warc(self, document_id: int, ref) -> None:
+        """Point a documents row at its WARC record, ``ref`` a (file, offset) pair.
+
+        A row already pointing at a record keeps it: a refetch with the same body updates the same
+        documents row, and its first record is the one that holds the body (a later one may be a
+        304)."""
+        file, offset = ref
+        self.db.execute(
+            "update documents set warc_file = ?, warc_offset = ? where id = ? and warc_file is null",
+            [file, offset, document_id],
+        )
 
     def record_fetch(
         self,

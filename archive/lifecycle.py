@@ -208,16 +208,6 @@ def refresh_failures(db, report_ids):
         )
 
 
-def complete_sources(per_source: dict, found: dict, list_pages: dict, max_pages: int) -> dict:
-    """{source: listed URLs} for the sources a finished crawl read completely: no failure at
-    all, and fewer list pages than the page limit (a capped crawl stopped before the list's end)."""
-    return {
-        name: found.get(name, set())
-        for name, counts in per_source.items()
-        if counts.get("pages") and not counts.get("failed") and list_pages.get(name, 0) < max_pages
-    }
-
-
 def without_cross_year(db, report: dict) -> dict:
     """The report row as the parser alone would give it: cross_year failures taken out of
     check_failures and failed_checks (reparse compares a stored report with a fresh record)."""
@@ -237,13 +227,14 @@ def agencies_of(db, report_ids) -> set:
     return {agency for (agency,) in rows if agency}
 
 
-def after_run(db, run_id, per_source, found, list_pages, max_pages, finished=True, resumed=False) -> dict:
+def after_run(db, run_id, complete, finished=True, resumed=False) -> dict:
     """Everything a crawl run does to the archive once it has fetched: the cross-year check, and
-    for a run that finished, the removals. A resumed run did not read the list pages of the run it
-    continues, so it marks no list removals (404/410 still count)."""
+    for a run that finished, the removals. ``complete`` maps each source whose list pages were
+    all read to the report URLs found on them (``runs.Tally.complete``). A resumed run did not
+    read the list pages of the run it continues, so it marks no list removals (404/410 still
+    count)."""
     cross_year(db)
     if not finished:
         return {"removed": [], "back": 0}
-    complete = {} if resumed else complete_sources(per_source, found, list_pages, max_pages)
     started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
-    return after_crawl(db, started, complete)
+    return after_crawl(db, started, {} if resumed else complete)

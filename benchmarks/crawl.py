@@ -46,7 +46,6 @@ def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
         "-m",
         "govreports.crawler.cli",
         "crawl",
-        "--db",
         str(db),
         "--sources",
         str(sources),

@@ -6,7 +6,24 @@ import sys
 
 import click
 
-DEFAULT_DB = "govreports.db"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file(ctx, param, value):
+    """A DB argument names an SQLite file or one still to be created, never another file (so
+    that `govreports ingest report.html` does not take the report for the archive)."""
+    path = pathlib.Path(value)
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as f:
+            if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise click.BadParameter(f"{value} is not an SQLite database", ctx=ctx, param=param)
+    return value
+
+
+# Every command that reads or writes an archive takes its path first, as datasette and
+# sqlite-utils do: `govreports COMMAND DB ...`. There is no default file.
+DB = click.argument("db", type=click.Path(dir_okay=False), callback=sqlite_file)
+EXISTING_DB = click.argument("db", type=click.Path(exists=True, dir_okay=False), callback=sqlite_file)
 
 
 @click.group()
@@ -19,7 +36,7 @@ def cli():
     Quick start:
         govreports demo                      # local sample portals -> archive -> Datasette
         govreports parse report.html --json  # one report as a structured record
-        govreports crawl --db reports.db     # crawl the bundled list of real portals
+        govreports crawl reports.db          # crawl the bundled list of real portals
         govreports serve reports.db          # browse the archive in Datasette
     """
 
@@ -82,15 +99,13 @@ def summary(record: dict) -> str:
 
 
 @cli.command()
+@DB
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=pathlib.Path))
-@click.option(
-    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
-)
 @click.option("--province", help="Province context for every file ingested.")
 @click.option("--city", help="City context for every file ingested.")
 @click.option("--county", help="County context for every file ingested.")
-def ingest(paths, db, province, city, county):
-    """Ingest local report files or folders into the archive.
+def ingest(db, paths, province, city, county):
+    """Ingest local report files or folders into the archive DB (created if needed).
 
     Each file goes into the raw store (by sha256) and through the parser. A file that cannot be
     parsed is recorded as an error row; the rest go on. Ingesting the same bytes twice changes
@@ -98,8 +113,8 @@ def ingest(paths, db, province, city, county):
 
     \b
     Examples:
-        govreports ingest reports/ --db reports.db
-        govreports ingest a.html b.pdf --db reports.db --province 浙江省 --city 宁波市
+        govreports ingest reports.db reports/
+        govreports ingest reports.db a.html b.pdf --province 浙江省 --city 宁波市
     """
     from govreports.archive.ingest import ingest_paths
 
@@ -109,7 +124,7 @@ def ingest(paths, db, province, city, county):
 
 
 @cli.command()
-@click.argument("db", type=click.Path(exists=True, dir_okay=False))
+@EXISTING_DB
 @click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Host to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port (0 for any free port).")
 @click.option("--no-open", is_flag=True, help="Do not print the browser hint.")
@@ -127,14 +142,12 @@ def serve(db, host, port, no_open):
 
 
 @cli.command()
+@DB
 @click.option(
     "--sources",
     "sources_file",
     type=click.Path(exists=True, dir_okay=False),
     help="Sources YAML (default: the bundled list of real portals).",
-)
-@click.option(
-    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
 )
 @click.option("--only", multiple=True, help="Crawl only the source with this name (repeatable).")
 @click.option("--max-pages", type=int, default=None, help="Stop each source after N list pages.")
@@ -153,8 +166,8 @@ def serve(db, host, port, no_open):
     metavar="URL",
     help="Redis for the shared frontier, e.g. redis://127.0.0.1:6379/0.",
 )
-def crawl(sources_file, db, only, max_pages, browser, workers, redis_url):
-    """Crawl portals for annual reports into the archive DB.
+def crawl(db, sources_file, only, max_pages, browser, workers, redis_url):
+    """Crawl portals for annual reports into the archive DB (created if needed).
 
     Polite (robots.txt, AutoThrottle, 2 requests per host), incremental (unchanged reports are not
     downloaded again) and resumable (state in DB's job directory: run the same command again after
@@ -162,9 +175,9 @@ def crawl(sources_file, db, only, max_pages, browser, workers, redis_url):
 
     \b
     Examples:
-        govreports crawl --db reports.db
-        govreports crawl --sources my-sources.yaml --db reports.db --only 宁波市北仑区人民政府
-        govreports crawl --db reports.db --workers 4 --redis redis://127.0.0.1:6379/0
+        govreports crawl reports.db
+        govreports crawl reports.db --sources my-sources.yaml --only 宁波市北仑区人民政府
+        govreports crawl reports.db --workers 4 --redis redis://127.0.0.1:6379/0
 
     Two crawls of one DB never overlap: the second stops at once (lock file DB.lock).
     """
@@ -188,9 +201,7 @@ def crawl(sources_file, db, only, max_pages, browser, workers, redis_url):
 
 
 @cli.command("ingest-queue")
-@click.option(
-    "--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite archive."
-)
+@DB
 @click.option("--redis", "redis_url", metavar="URL", required=True, help="Redis of the distributed crawl.")
 @click.option(
     "--wait", default=5.0, show_default=True, help="Stop after the queue stayed empty this many seconds."
@@ -203,7 +214,7 @@ def ingest_queue(db, redis_url, wait):
 
     \b
     Example:
-        govreports ingest-queue --db reports.db --redis redis://127.0.0.1:6379/0
+        govreports ingest-queue reports.db --redis redis://127.0.0.1:6379/0
     """
     from govreports.archive.lock import CrawlLocked
     from govreports.crawler.distributed import drain
@@ -215,18 +226,16 @@ def ingest_queue(db, redis_url, wait):
 
 
 @cli.command()
-@click.option(
-    "--db",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Where to build the demo archive (default: demo-output/demo.db).",
+@click.argument(
+    "db", required=False, default="demo-output/demo.db", type=click.Path(dir_okay=False), callback=sqlite_file
 )
 @click.option(
     "--serve/--no-serve", default=True, show_default=True, help="Serve the archive with Datasette afterwards."
 )
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Datasette port.")
 def demo(db, serve, port):
-    """Run the whole pipeline on bundled sample portals served on 127.0.0.1.
+    """Run the whole pipeline on bundled sample portals served on 127.0.0.1, into the archive DB
+    (default: demo-output/demo.db).
 
     Starts local portals in several CMS styles (with pagination, an attachment and a
     JavaScript-rendered list), crawls them, parses the reports, builds the archive and serves it.
@@ -234,11 +243,10 @@ def demo(db, serve, port):
     \b
     Examples:
         govreports demo
-        govreports demo --no-serve --db /tmp/demo.db
+        govreports demo /tmp/demo.db --no-serve
     """
     from govreports.crawler.demo import free_port, port_is_free, run_demo
 
-    db = db or "demo-output/demo.db"
     run_demo(db, echo=click.echo)
     if serve:
         from govreports.datasette.serve import serve as run_datasette
@@ -251,15 +259,15 @@ def demo(db, serve, port):
 
 
 @cli.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+@EXISTING_DB
 def reparse(db):
-    """Run the current parser over the raw store again, without re-crawling.
+    """Run the current parser over the archive DB's raw store again, without re-crawling.
 
     Prints which reports changed and how.
 
     \b
     Example:
-        govreports reparse --db reports.db
+        govreports reparse reports.db
     """
     from govreports.archive.reparse import reparse as run
 

@@ -6,8 +6,8 @@ import re
 
 from scrapy.exceptions import IgnoreRequest
 
+from .requests import again, to_browser
 from .sources import on_source
-from .spiders.reports import again
 
 # 瑞数: HTTP 412 with a $_ts loader; 加速乐: HTTP 521 computing __jsl_clearance; Aliyun WAF: a 200
 # page with var arg1='<40 hex>' setting acw_sc__v2; Tencent EdgeOne: WTKkN.
@@ -47,7 +47,7 @@ class StayOnSource:
             spider.count(request.meta["source"], "off_host")
             raise IgnoreRequest(f"{request.url} is not on the hosts of {request.meta['source']}")
         if request.meta.get("source") in spider.browser_sources and not request.meta.get("playwright"):
-            spider.to_browser(request)
+            to_browser(request)
         return None
 
 
@@ -96,4 +96,4 @@ class Challenge:
             request.meta["blocked"] = True
             return response
         spider.browser_sources.add(source)
-        return spider.to_browser(again(request))
+        return to_browser(again(request))

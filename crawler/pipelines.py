@@ -1,31 +1,27 @@
 """The one writer: every fetched document goes into the archive's raw store and ``documents``,
-and report pages and attachments through the parser into ``reports`` (Archive.ingest_document).
-Parsing happens here, never in the spider."""
+and report pages and attachments through the parser into ``reports``.
 
-import logging
+``Writer.file`` is the single place where a fetched document becomes archive rows, whoever
+fetched it: the item pipeline of a one-process crawl (``WriterThreadPipeline``) and the writer of
+a distributed crawl (crawler.distributed) both call it. Parsing happens here, never in the
+spider."""
 
-from .warc import link_document
+import json
 
-logger = logging.getLogger(__name__)
+from .items import FetchedDocument
 
 INGESTED = {"report", "attachment"}
 
 
-class ArchivePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
+class Writer:
+    """Files fetched documents (crawler.items.FetchedDocument) in ``archive``, counting what
+    became of each in ``tally`` (archive.runs.Tally); new and changed reports are printed with
+    the tally's ``echo``."""
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+    def __init__(self, archive, tally):
+        self.archive, self.tally = archive, tally
 
-    def open_spider(self):
-        self.archive = self.crawler.spider.archive
-
-    def process_item(self, item):
-        spider = self.crawler.spider
-        if self.archive is None:
-            return item
+    def file(self, item) -> None:
         fetch = self.archive.record_fetch(
             url=item.url,
             final_url=item.final_url,
@@ -40,44 +36,47 @@ class ArchivePipeline:
             error=item.error,
         )
         if item.warc:
-            link_document(self.archive.db, fetch.document_id, item.warc)
+            self.archive.link_warc(fetch.document_id, item.warc)
         if item.kind not in INGESTED or item.error:
-            return item
-        if item.body is None and self.parsed(fetch.document_id):  # 304: archived and parsed before
-            spider.count(item.source, "unchanged")
-            return item
+            return
+        if item.body is None and self.archive.parsed(fetch.document_id):  # 304: archived and parsed before
+            self.tally.count(item.source, "unchanged")
+            return
         # (a 304 for a body never parsed, because a crawl was killed in between, is parsed now)
         result = self.archive.ingest_document(fetch.document_id, context=item.context, source=item.source)
         status = result.status
         if status == "error":
-            spider.fail(item.source, item.url, f"cannot parse: {result.error}")
+            self.tally.fail(item.source, item.url, f"cannot parse: {result.error}")
         else:
-            spider.count(item.source, status)
+            self.tally.count(item.source, status)
         if status in ("new", "changed"):
-            spider.echo(f"  {status:<8} {item.source}: {item.title or item.url}")
-        return item
-
-    def parsed(self, document_id) -> bool:
-        return self.archive.db["documents"].get(document_id)["parse_status"] is not None
+            self.tally.echo(f"  {status:<8} {item.source}: {item.title or item.url}")
 
 
-class WriterThreadPipeline(ArchivePipeline):
-    """ArchivePipeline on one thread of its own (still one writer), so that parsing a long PDF
-    does not stall the downloads: Scrapy waits for the item while the reactor keeps fetching.
-    The thread opens its own connection to the archive; the spider's reads (``known``) use the
-    crawl's."""
+class WriterThreadPipeline:
+    """The Writer on one thread of its own (still one writer), so that parsing a long PDF does
+    not stall the downloads: Scrapy waits for the item while the reactor keeps fetching. The
+    thread opens its own connection to the archive; the spider's reads (``known``) use the
+    crawl's. A spider without an archive files nothing."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.writer = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
     def open_spider(self):
         from twisted.python.threadpool import ThreadPool
 
-        self.archive = None
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="govreports-writer")
         self.pool.start()
 
     async def close_spider(self):
         def close():
-            if self.archive is not None:
-                self.archive.close()
+            if self.writer is not None:
+                self.writer.archive.close()
 
         try:
             await self.in_thread(close)
@@ -85,7 +84,8 @@ class WriterThreadPipeline(ArchivePipeline):
             self.pool.stop()
 
     async def process_item(self, item):
-        return await self.in_thread(self.write, item)
+        await self.in_thread(self.write, item)
+        return item
 
     def in_thread(self, function, *args):
         from scrapy.utils.defer import maybe_deferred_to_future
@@ -95,8 +95,45 @@ class WriterThreadPipeline(ArchivePipeline):
         return maybe_deferred_to_future(deferToThreadPool(reactor, self.pool, function, *args))
 
     def write(self, item):
-        if self.archive is None and self.crawler.spider.archive is not None:
+        spider = self.crawler.spider
+        if spider.archive is None:
+            return
+        if self.writer is None:
             from govreports.archive import Archive
 
-            self.archive = Archive(self.crawler.spider.archive.path)
-        return ArchivePipeline.process_item(self, item)
+            self.writer = Writer(Archive(spider.archive.path), spider.tally)
+        self.writer.file(item)
+
+
+class QueuePipeline:
+    """A distributed worker's pipeline (crawler.distributed): the raw bytes go to the archive's
+    raw store (safe from many processes), a small JSON message onto the Redis documents queue;
+    the writer reads it back with ``decode`` and files it with the Writer."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        from .distributed import client_for
+
+        self.store = self.crawler.spider.archive.store
+        self.client = client_for(self.crawler.settings.get("REDIS_URL"))
+
+    def process_item(self, item):
+        from .distributed import DOCUMENTS_KEY
+
+        message = {k: v for k, v in vars(item).items() if k != "body"}
+        message["sha256"] = self.store.put(item.body)[0] if item.body is not None else None
+        self.client.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
+        return item
+
+    @staticmethod
+    def decode(message: dict, store):
+        """The FetchedDocument a worker queued, its body read back from the raw store."""
+        fields = dict(message)
+        sha = fields.pop("sha256")
+        return FetchedDocument(**fields, body=store.get(sha) if sha else None)

@@ -18,11 +18,12 @@ import pathlib
 import shutil
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+
+from govreports.archive.runs import COLUMNS
 
 from .settings import crawl_settings
 from .sources import SourceError, load_sources, source_set_id
-from .spiders.reports import COLUMNS, ReportsSpider
+from .spiders.reports import ReportsSpider
 
 STOPPED = "stopped"  # written in the job directory when a crawl stops cleanly (Ctrl-C): resumable
 HEADERS = {
@@ -46,18 +47,16 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
 
     Returns ``{"run_id", "per_source", "errors", "finish_reason"}``. One failing source never
     stops the others; the table says which failed. ``settings`` overrides Scrapy settings
-    (tests use it to shorten delays)."""
-    from govreports.archive import Archive, lifecycle
+    (tests use it to shorten delays). Raises SourceError for a sources file that cannot be
+    read or names no enabled source, archive.lock.CrawlLocked when another crawl holds ``db``."""
+    from govreports.archive import Archive
     from govreports.archive.lock import crawl_lock
 
     from .warc import warc_folder
 
-    try:
-        sources = load_sources(sources_file, only=only)
-    except SourceError as e:
-        raise SystemExit(f"Error: {e}") from e
+    sources = load_sources(sources_file, only=only)
     if not sources:
-        raise SystemExit(f"Error: no enabled sources in {sources_file or 'the bundled list'}")
+        raise SourceError(f"no enabled sources in {sources_file or 'the bundled list'}")
     jobdir = job_dir(db, sources)
     with crawl_lock(db):
         resuming = (jobdir / STOPPED).exists()
@@ -68,39 +67,25 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
             shutil.rmtree(jobdir)
         (jobdir / STOPPED).unlink(missing_ok=True)
         archive = Archive(db)
-        for source in sources:
-            archive.upsert_source(source)
-        run_id = archive.start_run()
+        run = archive.start_run(sources, resumed=resuming, echo=echo)
         echo(
             f"{'Resuming' if resuming else 'Crawling'} {len(sources)} source(s) into {db}"
             f" (job state in {jobdir}; Ctrl-C stops, the same command continues)"
         )
-        warc = {"GOVREPORTS_WARC_DIR": str(warc_folder(db)), "GOVREPORTS_RUN_ID": run_id}
-        process = CrawlerProcess(Settings(crawl_settings(jobdir, browser, {**warc, **(settings or {})})))
+        warc = {"GOVREPORTS_WARC_DIR": str(warc_folder(db)), "GOVREPORTS_RUN_ID": run.id}
+        process = CrawlerProcess(crawl_settings(jobdir, browser, {**warc, **(settings or {})}))
         # A dead host is reported once, as its source's failure line, not as Scrapy's tracebacks.
         for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(
-            crawler, sources=sources, archive=archive, max_pages=max_pages, browser=browser, echo=echo
+            crawler, sources=sources, archive=archive, max_pages=max_pages, browser=browser, tally=run.tally
         )
         process.start()
-        spider = crawler.spider
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        per_source = spider.summary()
-        pages = {name: len(keys) for name, keys in spider.lists.items()}
-        lifecycle.after_run(
-            archive.db,
-            run_id,
-            per_source,
-            spider.found,
-            pages,
-            spider.max_pages,
-            reason == "finished",
-            resuming,
-        )
-        archive.finish_run(run_id, per_source, spider.errors)
+        archive.finish_run(run, finished=reason == "finished")
         archive.close()
+    per_source = run.tally.summary()
     echo(table(per_source))
     failed = [name for name, counts in per_source.items() if counts["failed"]]
     if failed:
@@ -113,7 +98,7 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         jobdir.mkdir(parents=True, exist_ok=True)
         (jobdir / STOPPED).write_text(f"{reason}\n", encoding="utf-8")
         echo(f"Crawl stopped ({reason}); run the same command again to continue.")
-    return {"run_id": run_id, "per_source": per_source, "errors": spider.errors, "finish_reason": reason}
+    return {"run_id": run.id, "per_source": per_source, "errors": run.tally.errors, "finish_reason": reason}
 
 
 def table(per_source: dict) -> str:

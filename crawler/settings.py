@@ -9,6 +9,8 @@ Debian's Chromium) is only used for requests flagged ``meta["playwright"] = True
 import json
 import os
 
+from scrapy.settings import Settings
+
 PROJECT_URL = "https://github.com/govreports/govreports#readme"
 USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of government information-disclosure annual reports)"  # ASCII: it is an HTTP header
 
@@ -22,44 +24,51 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-SETTINGS = {
-    "BOT_NAME": "govreports",
-    "USER_AGENT": USER_AGENT,
-    "ROBOTSTXT_OBEY": True,
-    "CONCURRENT_REQUESTS": 16,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-    "DOWNLOAD_DELAY": 0.25,
-    "AUTOTHROTTLE_ENABLED": True,
-    "AUTOTHROTTLE_START_DELAY": 1.0,
-    "AUTOTHROTTLE_MAX_DELAY": 30.0,
-    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
-    "DOWNLOAD_TIMEOUT": 30,
-    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
-    "DOWNLOAD_WARNSIZE": 0,
-    "RETRY_ENABLED": True,
-    "RETRY_TIMES": 3,
-    "RETRY_BACKOFF_BASE": 1.0,  # seconds before the first retry; doubles each time (middlewares.Backoff)
-    "RETRY_BACKOFF_MAX": 30.0,
-    "COOKIES_ENABLED": True,
-    "HTTPCACHE_ENABLED": False,  # incremental crawling is done with conditional requests instead
-    "TELNETCONSOLE_ENABLED": False,
-    "LOG_LEVEL": os.environ.get("GOVREPORTS_LOG_LEVEL", "WARNING"),
-    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-    "DOWNLOADER_MIDDLEWARES": {
-        "govreports.crawler.middlewares.StayOnSource": 50,
-        "govreports.crawler.middlewares.Backoff": 560,
-        "govreports.crawler.middlewares.Challenge": 570,
-        # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
-        "govreports.crawler.warc.WarcMiddleware": 950,
-    },
-    "ITEM_PIPELINES": {"govreports.crawler.pipelines.WriterThreadPipeline": 300},
-    # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
-    "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-    "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
-    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
-    "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
-    "PLAYWRIGHT_ABORT_REQUEST": "govreports.crawler.settings.skip_media",
+BOT_NAME = "govreports"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time (middlewares.Backoff)
+RETRY_BACKOFF_MAX = 30.0
+COOKIES_ENABLED = True
+HTTPCACHE_ENABLED = False  # incremental crawling is done with conditional requests instead
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "WARNING")
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+DOWNLOADER_MIDDLEWARES = {
+    "govreports.crawler.middlewares.StayOnSource": 50,
+    "govreports.crawler.middlewares.Backoff": 560,
+    "govreports.crawler.middlewares.Challenge": 570,
+    # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
+    "govreports.crawler.warc.WarcMiddleware": 950,
 }
+ITEM_PIPELINES = {"govreports.crawler.pipelines.WriterThreadPipeline": 300}
+# scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_ABORT_REQUEST = "govreports.crawler.settings.skip_media"
+# The browser fallback is on; ``govreports crawl --no-browser`` turns it off (crawl_settings).
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+
+# The `scrapy` and `scrapyd` tools (scrapy.cfg) see the one spider that takes string arguments,
+# ``reports`` (crawler/spiders/scheduled.py); the other spiders are started by `govreports crawl`.
+SPIDER_MODULES = ["govreports.crawler.spiders.scheduled"]
+NEWSPIDER_MODULE = "govreports.crawler.spiders"
 
 
 def skip_media(request) -> bool:
@@ -67,20 +76,22 @@ def skip_media(request) -> bool:
     return request.resource_type in ("image", "media", "font")
 
 
-BROWSER_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-}
-
-
-def crawl_settings(jobdir=None, browser=True, overrides=None) -> dict:
-    """The settings of one crawl. GOVREPORTS_CRAWL_SETTINGS (JSON) overrides any of them, e.g.
-    ``GOVREPORTS_CRAWL_SETTINGS='{"DOWNLOAD_DELAY": 0}'`` for portals served on 127.0.0.1."""
-    settings = dict(SETTINGS)
-    if browser:
-        settings["DOWNLOAD_HANDLERS"] = BROWSER_HANDLERS
+def crawl_settings(jobdir=None, browser=True, overrides=None) -> Settings:
+    """The settings of one crawl: this module's, without the browser's download handlers when
+    ``browser`` is false, with Scrapy's JOBDIR when given, and ``overrides`` on top."""
+    settings = Settings()
+    settings.setmodule(__name__, priority="project")
+    if not browser:
+        settings.set("DOWNLOAD_HANDLERS", {}, priority="project")
     if jobdir:
-        settings["JOBDIR"] = str(jobdir)
-    settings.update(json.loads(os.environ.get("GOVREPORTS_CRAWL_SETTINGS") or "{}"))
-    settings.update(overrides or {})
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+    settings.setdict(overrides or {}, priority="cmdline")
     return settings
+
+
+def environment_overrides() -> dict:
+    """GOVREPORTS_CRAWL_SETTINGS (JSON) overrides any setting of any crawl, the `scrapy` tool's
+    included (the spiders apply it: ReportsSpider.update_settings), e.g.
+    ``GOVREPORTS_CRAWL_SETTINGS='{"DOWNLOAD_DELAY": 0}'`` for portals served on 127.0.0.1.
+    Settings given to ``crawl_settings`` win over it."""
+    return json.loads(os.environ.get("GOVREPORTS_CRAWL_SETTINGS") or "{}")

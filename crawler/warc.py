@@ -7,13 +7,13 @@ standard tools (warcio, pywb, OpenWayback, ReplayWeb.page) read and replay.
 In a crawl, ``WarcMiddleware`` (a downloader middleware next to the downloader, so it sees each
 exchange as it came off the wire: redirects, retries, 304s, still-compressed bodies) writes the
 records and leaves ``request.meta["warc"] = (file, offset)`` for the item of that response; the
-pipeline then points the ``documents`` row at it with ``link_document``. It is enabled by the
+writer then points the ``documents`` row at it (``Archive.link_warc``). It is enabled by the
 setting ``GOVREPORTS_WARC_DIR`` (``GOVREPORTS_RUN_ID`` names the files after the run).
 
     writer = WarcWriter("reports.warc", run_id=3)
     ref = writer.write(url=..., status=200, headers=[("Content-Type", "text/html")], body=b"...")
     # -> WarcRef(file="govreports-run3-....-00000.warc.gz", offset=0)
-    link_document(archive.db, document_id, ref)
+    archive.link_warc(document_id, ref)
     writer.close()
 
 One writer per crawl run (per worker in distributed mode): its files are named after the run and
@@ -142,19 +142,6 @@ class WarcWriter:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def link_document(db, document_id, ref):
-    """Point a documents row at its WARC record, ref a WarcRef or (file, offset).
-
-    A row already pointing at a record keeps it: a refetch with the same body updates the same
-    documents row, and its first record is the one that holds the body (a later one may be a 304).
-    """
-    file, offset = ref
-    db.execute(
-        "update documents set warc_file = ?, warc_offset = ? where id = ? and warc_file is null",
-        [file, offset, document_id],
-    )
 
 
 class WarcMiddleware:

@@ -126,7 +126,7 @@ def test_govreports_ingest_prints_a_line_per_file_and_a_summary(tmp_path, sample
     (tmp_path / "reports" / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
     db = tmp_path / "out" / "cli.db"  # a folder that does not exist yet
 
-    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "reports"), "--db", str(db)])
+    result = CliRunner().invoke(cli, ["ingest", str(db), str(tmp_path / "reports")])
 
     assert result.exit_code == 0, result.output
     assert (
@@ -194,9 +194,10 @@ def test_sources_give_reports_their_level_and_runs_their_summary(tmp_path):
         source="乐清市卫生健康局",
     )
     result = archive.ingest_document(fetch.document_id)
-    archive.finish_run(
-        run, {"乐清市卫生健康局": {"found": 1, "new": 1, "changed": 0, "failed": 0}}, ["x: timeout"]
-    )
+    run.tally.count("乐清市卫生健康局", "reports_found", 2)
+    run.tally.count("乐清市卫生健康局", result.status)
+    run.tally.fail("乐清市卫生健康局", "http://wjj.yueqing.gov.cn/art/2.html", "timeout")
+    archive.finish_run(run)
 
     assert result.status == "new"
     report = archive.db["reports"].get(result.report_id)
@@ -210,10 +211,13 @@ def test_sources_give_reports_their_level_and_runs_their_summary(tmp_path):
     assert report["check_failures"] == archive.db["checks"].count_where(
         "report_id = ? and not passed", [report["id"]]
     )
-    crawl = archive.db["crawl_runs"].get(run)
-    assert (
-        crawl["finished"] and crawl["summary"] == "1 sources: found 1, new 1, changed 0, failed 0; 1 errors"
+    crawl = archive.db["crawl_runs"].get(run.id)
+    assert crawl["finished"] and crawl["summary"] == (
+        "1 sources: pages 0, reports_found 2, new 1, changed 0, unchanged 0, failed 1, browser 0; 1 errors"
     )
+    assert json.loads(crawl["errors"]) == [
+        {"source": "乐清市卫生健康局", "url": "http://wjj.yueqing.gov.cn/art/2.html", "error": "timeout"}
+    ]
 
 
 def test_code_tables_give_every_code_its_chinese_label(tmp_path):

@@ -32,7 +32,7 @@ REPORT_PATHS = {
 
 def crawl(db, sources, *args, settings=FAST, timeout=120):
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(settings)}
-    cmd = [GOVREPORTS, "crawl", "--sources", str(sources), "--db", str(db), *args]
+    cmd = [GOVREPORTS, "crawl", str(db), "--sources", str(sources), *args]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -331,7 +331,7 @@ def interrupted_crawl(tmp_path, sig):
         # One request at a time, slowly, so that the signal lands in the middle.
         slow = {**FAST, "DOWNLOAD_DELAY": 0.3, "CONCURRENT_REQUESTS": 1}
         env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
-        cmd = [GOVREPORTS, "crawl", "--sources", str(sources), "--db", str(db)]
+        cmd = [GOVREPORTS, "crawl", str(db), "--sources", str(sources)]
         first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         paths = [href for href, _ in links]
         deadline = time.monotonic() + 60

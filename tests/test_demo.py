@@ -14,7 +14,7 @@ GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
 
 def test_demo_builds_the_archive_and_serves_it(tmp_path):
     db, port = tmp_path / "demo.db", free_port()
-    cmd = [GOVREPORTS, "demo", "--db", str(db), "--port", str(port)]
+    cmd = [GOVREPORTS, "demo", str(db), "--port", str(port)]
     demo = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     try:

@@ -14,7 +14,7 @@ from redis_server import redis_server
 from scrapy.utils.test import get_crawler
 
 from govreports.crawler import distributed
-from govreports.crawler.settings import crawl_settings
+from govreports.crawler.spiders.worker import WorkerReportsSpider
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
@@ -34,9 +34,8 @@ def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
     client = distributed.client_for(redis_url)
     client.delete(*distributed.keys())
     client.rpush(distributed.START_KEY, *(json.dumps({"source": s["name"]}) for s in sources), "not json")
-    settings = crawl_settings(None, browser=False, overrides=distributed.worker_settings(redis_url))
-    crawler = get_crawler(distributed.DistributedReportsSpider, settings)
-    spider = distributed.DistributedReportsSpider.from_crawler(crawler, sources=sources, browser=False)
+    crawler = get_crawler(WorkerReportsSpider, distributed.worker_settings(redis_url))
+    spider = WorkerReportsSpider.from_crawler(crawler, sources=sources, browser=False)
 
     async def first_batch():
         return [request async for request in spider.start()]
@@ -97,7 +96,6 @@ def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_pa
             "-m",
             "govreports.crawler.cli",
             "crawl",
-            "--db",
             str(db),
             "--sources",
             str(sources),

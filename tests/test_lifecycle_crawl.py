@@ -29,7 +29,6 @@ def run(db, sources) -> dict:
         "-m",
         "govreports.crawler.cli",
         "crawl",
-        "--db",
         str(db),
         "--sources",
         str(sources),

@@ -75,7 +75,6 @@ def test_govreports_crawl_refuses_to_start_while_another_crawl_holds_the_lock(tm
             "-m",
             "govreports.crawler.cli",
             "crawl",
-            "--db",
             str(db),
             "--sources",
             str(sources),

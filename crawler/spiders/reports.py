@@ -9,14 +9,14 @@ Incremental: a report URL the archive already holds is asked for conditionally (
 If-Modified-Since; 304 = unchanged) or, when its server sent no validators, not asked for again.
 """
 
-from collections import Counter
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy_playwright.page import PageMethod
+
+from govreports.archive.runs import Tally
 
 from ..cms import BY_NAME, GENERIC, adapter_for
 from ..cms.links import anchors, attachment_links
@@ -30,34 +30,44 @@ from ..cms.titles import (
     scripts_name_reports,
 )
 from ..items import FetchedDocument
+from ..requests import again, to_browser, validators
+from ..settings import environment_overrides
 from ..sources import allowed_hosts, on_source, region
 
 MAX_COLUMN_DEPTH = 4  # portal home -> 政务公开 -> 政府信息公开 -> 年报 column -> year sub-column
 MAX_ENTRY_DEPTH = 2  # how deep 政务公开/信息公开 entry links are still followed
 MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
 ROW_TITLE = 10  # characters: a news or report title, longer than menu items
-COLUMNS = ("pages", "reports_found", "new", "changed", "unchanged", "failed", "browser")
 
 
 class ReportsSpider(scrapy.Spider):
-    name = "reports"
+    """The spider of ``govreports crawl``: the sources, the archive and a tally are handed to it.
 
-    def __init__(self, sources, archive=None, max_pages=None, browser=True, echo=print, **kwargs):
+    ``tally`` (archive.runs.Tally, the crawl run's) counts what the spider, the middlewares and
+    the pipeline see; without one the spider counts in a tally of its own."""
+
+    name = "reports-crawl"
+
+    def __init__(self, sources, archive=None, max_pages=None, browser=True, tally=None, **kwargs):
         super().__init__(**kwargs)
         self.sources = {s["name"]: s for s in sources}
         self.hosts = {name: allowed_hosts(s) for name, s in self.sources.items()}
         self.archive = archive
-        # Unchanged list pages are read back from the raw store; distributed workers' archive
-        # answers known() only, so their list pages are always fetched in full.
-        self.reads_back = hasattr(archive, "store") and hasattr(archive, "db")
+        # Unchanged list pages are read back from the raw store; distributed workers open the
+        # archive read-only and fetch their list pages in full.
+        self.reads_back = archive is not None and not archive.read_only
         self.max_pages = max_pages or MAX_LIST_PAGES
         self.browser = browser
-        self.echo = echo
         self.browser_sources = set()  # sources that answered with a challenge: all via the browser
-        self.counts = {name: Counter() for name in self.sources}
-        self.found = {name: set() for name in self.sources}  # report/attachment URLs asked for
-        self.lists = {name: set() for name in self.sources}  # list pages asked for
-        self.errors = []
+        self.tally = tally or Tally(self.sources)
+        self.tally.max_pages = self.max_pages
+        self.found = self.tally.found  # report/attachment URLs asked for, per source
+        self.lists = self.tally.lists  # list pages asked for, per source
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        settings.setdict(environment_overrides(), priority="spider")
 
     async def start(self):
         for source in self.sources.values():
@@ -92,7 +102,8 @@ class ReportsSpider(scrapy.Spider):
         # store. Not one the browser drew: its scripts may fetch new rows into an unchanged page.
         reread = self.reads_back and method == "GET" and source not in self.browser_sources
         known = self.known(url) if reread else None
-        headers = validators(known) if known and not self.drawn_by_browser(url, known) else {}
+        drawn = known and self.archive.drawn_by_browser(url, known["sha256"])
+        headers = validators(known) if known and not drawn else {}
         if headers:
             meta.update(stored=known["sha256"], handle_httpstatus_list=[304])
         if body:
@@ -137,18 +148,6 @@ class ReportsSpider(scrapy.Spider):
         known = self.archive.known(url) if self.archive is not None else None
         return known if known and known.get("sha256") else None
 
-    def drawn_by_browser(self, url, known) -> bool:
-        rows = self.archive.db["documents"].rows_where(
-            "url = ? and sha256 = ?", [url, known["sha256"]], select="via"
-        )
-        return any(row["via"] == "browser" for row in rows)
-
-    def to_browser(self, request):
-        """Flag a request for scrapy-playwright; the page settles before its HTML is read."""
-        request.meta["playwright"] = True
-        request.meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
-        return request
-
     # -- callbacks --------------------------------------------------------------------------
 
     def parse_list(self, response):
@@ -183,7 +182,7 @@ class ReportsSpider(scrapy.Spider):
         )
         report_column = meta["report_column"] or in_report_column(response)
         if not reports and self.needs_browser(response, adapter, via, pages, columns, report_column):
-            yield self.to_browser(again(response.request))
+            yield to_browser(again(response.request))
             return
         if is_report:
             yield from self.attachments(response, source)
@@ -342,48 +341,10 @@ class ReportsSpider(scrapy.Spider):
         return "browser" if is_browser else "http"
 
     def count(self, source, key, n=1):
-        if source in self.counts:
-            self.counts[source][key] += n
+        self.tally.count(source, key, n)
 
     def fail(self, source, url, message):
-        self.count(source, "failed")
-        self.errors.append({"source": source, "url": url, "error": message})
-        self.echo(f"  failed   {source}: {url}: {message}")
-
-    def summary(self) -> dict:
-        return {name: {key: self.counts[name][key] for key in COLUMNS} for name in self.sources}
-
-
-# What the spider puts in meta; a request sent again carries these and nothing Scrapy added.
-OWN_META = {
-    "source",
-    "kind",
-    "depth",
-    "report_column",
-    "start",
-    "page",
-    "fragment",
-    "title",
-    "cms",
-    "handle_httpstatus_list",
-}
-
-
-def validators(known) -> dict:
-    """Conditional-request headers from what the archive holds of a URL (none when it holds nothing)."""
-    pairs = (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified"))
-    return {header: known[key] for header, key in pairs if known and known.get(key)}
-
-
-def again(request):
-    """The same request once more (past the duplicate filter), with only the spider's own meta
-    and without the conditional headers (it goes to the browser, which wants the page)."""
-    meta = {k: v for k, v in request.meta.items() if k in OWN_META}
-    headers = request.headers.copy()
-    for name in ("If-None-Match", "If-Modified-Since"):
-        headers.pop(name, None)
-    meta.pop("handle_httpstatus_list", None)
-    return request.replace(meta=meta, headers=headers, dont_filter=True)
+        self.tally.fail(source, url, message)
 
 
 def _header(headers, name):

@@ -25,7 +25,7 @@ HERE = pathlib.Path(__file__).parent
 def package_file(package: str, *parts: str) -> pathlib.Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit(f"{package} is not installed (see this script's docstring)")
+        raise ModuleNotFoundError(f"{package} is not installed (see this script's docstring)")
     return pathlib.Path(spec.submodule_search_locations[0]).joinpath(*parts)
 
 
