@@ -235,8 +235,8 @@ def find_region(agency: str | None, text: str, context: dict | None) -> dict:
     """{province, city, county, code} of a report; None for what cannot be told."""
     g = gazetteer()
     agency = simplified(agency or "")
-    text = simplified(text or "")
-    text_units = g.units_in(text[:20000])
+    text = simplified((text or "")[:20000])
+    text_units = g.units_in(text)
     where = _from_context(g, context)
 
     named = g.units_in(agency)
