@@ -1,0 +1,208 @@
+"""Parsing in worker processes, each document under a time and a memory limit.
+
+The parser is pure (bytes in, record out), so documents can be parsed anywhere: a pool of worker
+processes reads each body from the raw store by its sha256 and sends the record back, while the
+one process that owns the SQLite archive only writes. A worker that runs over the time limit
+(``limits.DOCUMENT_SECONDS``) or grows over the memory limit (``limits.DOCUMENT_MEMORY``, resident
+memory watched from here) is killed and replaced; its document comes back as an error that says
+which limit, and every other document goes on. A worker that dies on its own (a crash in a C
+library) is replaced the same way.
+
+    with ParsePool(archive.store.root, jobs=2) as pool:
+        for parsed in pool.imap(jobs):  # in the order of ``jobs``
+            ...
+"""
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from govreports import parser
+from govreports.parser import limits
+
+from .store import RawStore
+
+POLL_SECONDS = 0.1  # how often a busy worker's clock and memory are looked at
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to parse: the caller's ``key`` comes back with its result."""
+
+    key: object
+    sha256: str
+    content_type: str | None = None
+    url: str | None = None
+    context: dict | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    job: Job
+    record: dict | None = None
+    error: str | None = None  # why there is no record
+    not_report: bool = False  # the error is the parser's NotAReport
+
+
+def parse_job(store: RawStore, job: Job) -> Parsed:
+    """Parse one job here, in this process: what a worker runs."""
+    try:
+        body = store.get(job.sha256)
+        record = parser.parse(body, content_type=job.content_type, url=job.url, context=job.context)
+    except parser.NotAReport as e:
+        return Parsed(job, error=str(e), not_report=True)
+    except parser.ParseError as e:
+        return Parsed(job, error=str(e))
+    except MemoryError:
+        return Parsed(job, error="parser ran out of memory")
+    except Exception as e:  # a parser bug must not stop a batch: it becomes this document's error
+        return Parsed(job, error=f"parser failed: {type(e).__name__}: {e}")
+    return Parsed(job, record=record)
+
+
+def _serve(conn, root: str) -> None:
+    store = RawStore(root)
+    while (job := conn.recv()) is not None:
+        conn.send(parse_job(store, job))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):  # gone already
+        return 0
+
+
+class _Worker:
+    def __init__(self, context, root: str):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, root), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, Job] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, job: Job) -> None:
+        self.task, self.started = (index, job), time.monotonic()
+        self.conn.send(job)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class ParsePool:
+    """``jobs`` worker processes parsing documents from the raw store at ``root``."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        jobs: int | None = None,
+        seconds: float = limits.DOCUMENT_SECONDS,
+        memory: int = limits.DOCUMENT_MEMORY,
+    ):
+        self.root = os.fspath(root)
+        self.size = max(1, jobs or default_jobs())
+        self.seconds, self.memory = seconds, memory
+        # forkserver: workers start from a clean process with the parser imported once, never
+        # from a copy of a crawl's threads and open database.
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["govreports.archive.pool"])
+        self._workers: list[_Worker] = []
+        self.replaced = 0  # workers killed (or dead) and started again
+
+    def __enter__(self) -> "ParsePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for w in self._workers:
+            if w.task is None and w.process.is_alive():
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+        for w in self._workers:
+            w.process.join(timeout=1)
+            if w.process.is_alive():
+                w.stop()
+        self._workers = []
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.stop()
+        self._workers[self._workers.index(worker)] = _Worker(self._context, self.root)
+        self.replaced += 1
+
+    def imap(self, jobs: Iterable, window: int | None = None) -> Iterator:
+        """Parse ``jobs`` and yield their results (Parsed) in the same order, with at most
+        ``window`` (default: 4 per worker) taken from ``jobs`` and not yet yielded. Items that
+        are not Jobs come back as they are, in their place."""
+        window = window or 4 * self.size
+        source = iter(jobs)
+        queue: deque[tuple[int, Job]] = deque()
+        done: dict[int, Parsed] = {}
+        taken = yielded = 0
+        exhausted = False
+        while True:
+            while not exhausted and taken - yielded < window:
+                job = next(source, None)
+                if job is None:
+                    exhausted = True
+                    continue
+                if isinstance(job, Job):
+                    queue.append((taken, job))
+                else:
+                    done[taken] = job
+                taken += 1
+            if queue and not self._workers:
+                self._workers = [_Worker(self._context, self.root) for _ in range(self.size)]
+            for w in self._workers:
+                if w.task is None and queue:
+                    w.give(*queue.popleft())
+            if yielded in done:
+                yield done.pop(yielded)
+                yielded += 1
+                continue
+            if exhausted and yielded == taken:
+                return
+            self._collect(done)
+
+    def _collect(self, done: dict[int, Parsed]) -> None:
+        """Wait a little for results; stop workers over a limit or dead, their jobs failed."""
+        busy = [w for w in self._workers if w.task is not None]
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS))
+        for w in busy:
+            index, job = w.task
+            reason = None
+            if w.conn in ready:
+                try:
+                    done[index] = w.conn.recv()
+                    w.task = None
+                    continue
+                except (EOFError, OSError):
+                    pass
+            if w.conn in ready or w.process.sentinel in ready or not w.process.is_alive():
+                reason = f"the parser's worker process died (exit code {w.process.exitcode})"
+            elif time.monotonic() - w.started > self.seconds:
+                reason = f"parsing took over {self.seconds:g} s (limit DOCUMENT_SECONDS): stopped"
+            elif (rss := _rss(w.process.pid)) > self.memory:
+                reason = (
+                    f"parsing took {rss // 2**20} MB of memory "
+                    f"(limit DOCUMENT_MEMORY, {self.memory // 2**20} MB): stopped"
+                )
+            if reason:
+                done[index] = Parsed(job, error=reason)
+                self._replace(w)
