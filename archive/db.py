@@ -6,6 +6,7 @@ was last seen; a different sha256 is a new version of the report (``version`` + 
 moves to it), and the old version stays with its cells and checks.
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -32,6 +33,9 @@ CELL_TABLES = {
     "review_litigation": ("proceeding", "outcome", "value", "raw"),
     "checks": ("rule", "row", ("column", "applicant"), "proceeding", "passed", "expected", "found"),
 }
+
+
+BATCH = 100  # documents filed per transaction (Archive.batched)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,28 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def batched(self, size: int = BATCH):
+        """Write in one transaction per ``size`` documents: call the ``done`` it yields after
+        each one. (A commit waits for the disk: one per document was most of an ingest's time.)
+        Inside, every ``atomic()`` block is a savepoint."""
+        count = 0
+
+        def done() -> None:
+            nonlocal count
+            count += 1
+            if count % size == 0:
+                self.db.commit()
+                self.db.begin()
+
+        self.db.begin()
+        try:
+            yield done
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     # sources and crawl runs
 

@@ -67,7 +67,7 @@ def _stored(archive: Archive, paths, context: dict | None) -> Iterator:
             archive.record_error(url, reason)
             yield path, IngestResult("error", None, reason)
             continue
-        with archive.db.atomic():  # one commit per file, not one per statement
+        with archive.db.atomic():
             fetch = archive.record_fetch(
                 url=url, content_type=mimetypes.guess_type(path.name)[0], body=body, via="file", kind="report"
             )
@@ -93,7 +93,7 @@ def ingest_paths(
     archive = db if isinstance(db, Archive) else Archive(db)
     result = IngestSummary()
     filed = []  # new reports and versions: the cross-year check looks at their agencies
-    with ParsePool(archive.store.root, jobs) as pool:
+    with ParsePool(archive.store.root, jobs) as pool, archive.batched() as done:
         for item in pool.imap(_stored(archive, paths, context)):
             if isinstance(item, Parsed):
                 path, doc = item.job.key
@@ -104,6 +104,7 @@ def ingest_paths(
             echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
             if ingested.status in ("new", "changed"):
                 filed.append(ingested.report_id)
+            done()
     if filed:
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
     return result

@@ -94,7 +94,10 @@ class _Worker:
 
     def give(self, index: int, job: Job) -> None:
         self.task, self.started = (index, job), time.monotonic()
-        self.conn.send(job)
+        try:
+            self.conn.send(job)
+        except OSError:  # the worker is gone: _collect finds it dead and fails the job
+            pass
 
     def stop(self) -> None:
         self.process.kill()

@@ -100,8 +100,9 @@ def reparse(db, echo: Callable[[str], None] = print, jobs: int | None = None) ->
     worker processes (archive.pool; default: one per core) and writing here."""
     archive = db if isinstance(db, Archive) else Archive(db)
     counts = Counter()
-    with ParsePool(archive.store.root, jobs) as pool:
+    with ParsePool(archive.store.root, jobs) as pool, archive.batched() as done:
         for parsed in pool.imap(_report_jobs(archive)):
+            done()
             report = parsed.job.key
             name = f"report {report['id']} {report['url']} v{report['version']}"
             if parsed.error:
