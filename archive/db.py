@@ -19,8 +19,8 @@ import sqlite_utils
 from govreports import parser
 
 from . import lifecycle
-from .runs import CrawlRun, Tally
 from .pool import Job, Parsed, parse_job
+from .runs import CrawlRun, Tally
 from .schema import TABLES, ensure_codes, ensure_schema
 from .search import index_report, register_functions, unindex_report
 from .store import RawStore
@@ -84,6 +84,10 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    def atomic(self):
+        """One transaction (a savepoint inside another) around several writes."""
+        return self.db.atomic()
 
     @contextlib.contextmanager
     def batched(self, size: int = BATCH):
@@ -414,11 +418,10 @@ class Archive:
     def write_cells(self, report_id: int, record: dict) -> None:
         """Replace the report's rows in the long tables (cells with raw text, checks)."""
         for table, keys in CELL_TABLES.items():
-            self.db[table].delete_where("report_id = ?", [report_id])
+            self.db.execute(f"delete from [{table}] where report_id = ?", [report_id])
             pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
-            rows = [
-                {"report_id": report_id, **{column: cell.get(key) for key, column in pairs}}
-                for cell in record.get(table) or []
-            ]
-            if rows:
-                self.db[table].insert_all(rows)
+            columns = ", ".join(["report_id", *(f"[{column}]" for _, column in pairs)])
+            rows = [[report_id, *(cell.get(key) for key, _ in pairs)] for cell in record.get(table) or []]
+            if rows:  # plain executemany: sqlite-utils' insert_all costs more than the writes
+                marks = ", ".join("?" * (len(pairs) + 1))
+                self.db.conn.executemany(f"insert into [{table}] ({columns}) values ({marks})", rows)

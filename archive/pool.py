@@ -27,7 +27,10 @@ from govreports.parser import limits
 from .store import RawStore
 
 POLL_SECONDS = 0.1  # how often a busy worker's clock and memory are looked at
+RECYCLE = 500  # documents a worker parses before a fresh one takes over (memory never creeps)
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+# imported once in the forkserver, so a new worker does not import trafilatura or pdfplumber again
+PRELOAD = ["govreports.archive.pool", "govreports.parser.html", "govreports.parser.pdf"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ def parse_job(store: RawStore, job: Job) -> Parsed:
 
 
 def _serve(conn, root: str) -> None:
+    from govreports.parser.region import gazetteer
+
+    gazetteer()  # built before the first job, not inside its time limit
     store = RawStore(root)
     while (job := conn.recv()) is not None:
         conn.send(parse_job(store, job))
@@ -91,9 +97,10 @@ class _Worker:
         child.close()
         self.task: tuple[int, Job] | None = None
         self.started = 0.0
+        self.parsed = 0
 
-    def give(self, index: int, job: Job) -> None:
-        self.task, self.started = (index, job), time.monotonic()
+    def give(self, number: int, job: Job) -> None:
+        self.task, self.started = (number, job), time.monotonic()
         try:
             self.conn.send(job)
         except OSError:  # the worker is gone: _collect finds it dead and fails the job
@@ -106,7 +113,10 @@ class _Worker:
 
 
 class ParsePool:
-    """``jobs`` worker processes parsing documents from the raw store at ``root``."""
+    """``jobs`` worker processes parsing documents from the raw store at ``root``.
+
+    ``submit`` and ``poll`` for a caller that files results as they come (the crawl's writer);
+    ``imap`` for one that has all its jobs at hand (ingest, reparse)."""
 
     def __init__(
         self,
@@ -121,8 +131,10 @@ class ParsePool:
         # forkserver: workers start from a clean process with the parser imported once, never
         # from a copy of a crawl's threads and open database.
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["govreports.archive.pool"])
+        self._context.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []
+        self._queue: deque[tuple[int, Job]] = deque()
+        self._submitted = 0
         self.replaced = 0  # workers killed (or dead) and started again
 
     def __enter__(self) -> "ParsePool":
@@ -144,10 +156,23 @@ class ParsePool:
                 w.stop()
         self._workers = []
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.stop()
-        self._workers[self._workers.index(worker)] = _Worker(self._context, self.root)
-        self.replaced += 1
+    @property
+    def pending(self) -> int:
+        """Jobs submitted and not yet handed back by ``poll``."""
+        return len(self._queue) + sum(1 for w in self._workers if w.task is not None)
+
+    def submit(self, job: Job) -> int:
+        """Queue ``job``; returns its number (in submission order, from 0)."""
+        if not self._workers:
+            self._workers = [_Worker(self._context, self.root) for _ in range(self.size)]
+        self._queue.append((self._submitted, job))
+        self._submitted += 1
+        self._dispatch()
+        return self._submitted - 1
+
+    def poll(self, timeout: float = POLL_SECONDS) -> list[Parsed]:
+        """The results that are ready, waiting up to ``timeout`` seconds for one."""
+        return [parsed for _, parsed in self._poll(timeout)]
 
     def imap(self, jobs: Iterable, window: int | None = None) -> Iterator:
         """Parse ``jobs`` and yield their results (Parsed) in the same order, with at most
@@ -155,8 +180,8 @@ class ParsePool:
         are not Jobs come back as they are, in their place."""
         window = window or 4 * self.size
         source = iter(jobs)
-        queue: deque[tuple[int, Job]] = deque()
-        done: dict[int, Parsed] = {}
+        done: dict[int, object] = {}
+        index_of: dict[int, int] = {}  # submission number -> place in ``jobs``
         taken = yielded = 0
         exhausted = False
         while True:
@@ -166,37 +191,51 @@ class ParsePool:
                     exhausted = True
                     continue
                 if isinstance(job, Job):
-                    queue.append((taken, job))
+                    index_of[self.submit(job)] = taken
                 else:
                     done[taken] = job
                 taken += 1
-            if queue and not self._workers:
-                self._workers = [_Worker(self._context, self.root) for _ in range(self.size)]
-            for w in self._workers:
-                if w.task is None and queue:
-                    w.give(*queue.popleft())
             if yielded in done:
                 yield done.pop(yielded)
                 yielded += 1
                 continue
             if exhausted and yielded == taken:
                 return
-            self._collect(done)
+            for number, parsed in self._poll(POLL_SECONDS):
+                done[index_of.pop(number)] = parsed
 
-    def _collect(self, done: dict[int, Parsed]) -> None:
-        """Wait a little for results; stop workers over a limit or dead, their jobs failed."""
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if w.task is None and self._queue:
+                w.give(*self._queue.popleft())
+
+    def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        worker.stop()
+        self._workers[self._workers.index(worker)] = _Worker(self._context, self.root)
+        self.replaced += counted
+
+    def _poll(self, timeout: float) -> list[tuple[int, Parsed]]:
+        """Wait up to ``timeout`` for results; stop workers over a limit or dead, their jobs
+        failed. Returns (submission number, result) pairs."""
+        self._dispatch()
         busy = [w for w in self._workers if w.task is not None]
-        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], POLL_SECONDS))
+        if not busy:
+            return []
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
+        done = []
         for w in busy:
-            index, job = w.task
+            number, job = w.task
             reason = None
             if w.conn in ready:
                 try:
-                    done[index] = w.conn.recv()
-                    w.task = None
-                    continue
+                    done.append((number, w.conn.recv()))
                 except (EOFError, OSError):
                     pass
+                else:
+                    w.task, w.parsed = None, w.parsed + 1
+                    if w.parsed >= RECYCLE:
+                        self._replace(w, counted=False)
+                    continue
             if w.conn in ready or w.process.sentinel in ready or not w.process.is_alive():
                 reason = f"the parser's worker process died (exit code {w.process.exitcode})"
             elif time.monotonic() - w.started > self.seconds:
@@ -207,5 +246,7 @@ class ParsePool:
                     f"(limit DOCUMENT_MEMORY, {self.memory // 2**20} MB): stopped"
                 )
             if reason:
-                done[index] = Parsed(job, error=reason)
+                done.append((number, Parsed(job, error=reason)))
                 self._replace(w)
+        self._dispatch()
+        return done

@@ -9,7 +9,7 @@ what it fetched in the archive's raw store (files named by sha256, written by re
 many processes), writes its own WARC files, and pushes a small JSON message onto the documents
 queue (``crawler.pipelines.QueuePipeline``). The writer (the process that started the
 workers, or ``govreports ingest-queue``) pops the messages and files them with the same
-``crawler.pipelines.Writer`` as a one-process crawl. Workers read the archive (``known``) through
+``crawler.pipelines.Writer`` as a one-process crawl, whose parse pool (archive.pool) parses on the other cores: the writer only writes. Workers read the archive (``known``) through
 ``Archive(db, read_only=True)``; each counts in its own tally and sends it to the writer when it
 stops, and the writer merges them into the run's (``Tally.merge``) before ``Archive.finish_run``.
 The workers' spider is ``reports-worker`` (crawler/spiders/worker.py).
@@ -32,6 +32,7 @@ import warnings
 import redis
 
 from govreports.archive import Archive
+from govreports.archive.pool import ParsePool
 
 from .pipelines import Writer
 from .spiders.reports import MAX_LIST_PAGES
@@ -122,9 +123,11 @@ def ingest_queue(writer, client, done=lambda: True, wait=1.0) -> int:
 
     filed = 0
     while True:
-        popped = client.blpop([DOCUMENTS_KEY], timeout=wait)
+        popped = client.blpop([DOCUMENTS_KEY], timeout=0.2 if writer.pool and writer.pool.pending else wait)
         if popped is None:
+            writer.drain()
             if done() and not client.llen(DOCUMENTS_KEY):
+                writer.finish()
                 return filed
             continue
         message = json.loads(popped[1])
@@ -197,7 +200,8 @@ def crawl(
             return all(p.poll() is not None for p in procs)
 
         try:
-            ingest_queue(Writer(archive, run.tally), client, done=done)
+            with ParsePool(archive.store.root) as pool:
+                ingest_queue(Writer(archive, run.tally, pool), client, done=done)
         finally:
             for p in procs:
                 if p.poll() is None:
@@ -231,8 +235,9 @@ def drain(db, redis_url, echo=print, wait=5.0) -> dict:
     client = client_for(redis_url)
     with crawl_lock(db, command="ingest-queue"):
         archive = Archive(db)
-        writer = Writer(archive, Tally(echo=echo))
-        filed = ingest_queue(writer, client, done=lambda: not client.scard(WORKERS_KEY), wait=wait)
+        with ParsePool(archive.store.root) as pool:
+            writer = Writer(archive, Tally(echo=echo), pool)
+            filed = ingest_queue(writer, client, done=lambda: not client.scard(WORKERS_KEY), wait=wait)
         archive.close()
     echo(f"ingest-queue: {filed} documents filed from {redis_url}")
     return writer.tally.summary()

@@ -8,6 +8,8 @@ spider."""
 
 import json
 
+from govreports.archive.pool import Job
+
 from .items import FetchedDocument
 
 INGESTED = {"report", "attachment"}
@@ -16,10 +18,17 @@ INGESTED = {"report", "attachment"}
 class Writer:
     """Files fetched documents (crawler.items.FetchedDocument) in ``archive``, counting what
     became of each in ``tally`` (archive.runs.Tally); new and changed reports are printed with
-    the tally's ``echo``."""
+    the tally's ``echo``.
 
-    def __init__(self, archive, tally):
-        self.archive, self.tally = archive, tally
+    With a ``pool`` (archive.pool.ParsePool) the Writer only writes: a document to parse is
+    handed to the pool's worker processes and filed when its record comes back (``drain``), so
+    ``file`` returns at once; it waits only while MAX_PENDING documents are being parsed. Without
+    one, documents are parsed here. ``finish`` files whatever is still being parsed."""
+
+    MAX_PENDING = 64  # documents handed to the pool and not filed yet (bounds memory, not speed)
+
+    def __init__(self, archive, tally, pool=None):
+        self.archive, self.tally, self.pool = archive, tally, pool
 
     def file(self, item) -> None:
         fetch = self.archive.record_fetch(
@@ -43,21 +52,53 @@ class Writer:
             self.tally.count(item.source, "unchanged")
             return
         # (a 304 for a body never parsed, because a crawl was killed in between, is parsed now)
-        result = self.archive.ingest_document(fetch.document_id, context=item.context, source=item.source)
-        status = result.status
-        if status == "error":
-            self.tally.fail(item.source, item.url, f"cannot parse: {result.error}")
+        about = (item.source, item.url, item.title)
+        if self.pool is None:
+            result = self.archive.ingest_document(fetch.document_id, context=item.context, source=item.source)
+            self.count(about, result)
+            return
+        doc = self.archive.to_parse(fetch.document_id, context=item.context, source=item.source)
+        if not isinstance(doc, dict):  # settled without parsing (unchanged, or refused before)
+            self.count(about, doc)
+            return
+        job = self.archive.parse_job(doc, item.context)
+        self.pool.submit(Job((doc, about), job.sha256, job.content_type, job.url, job.context))
+        self.drain(wait=self.pool.pending >= self.MAX_PENDING)
+
+    def drain(self, wait: bool = False) -> None:
+        """File the records the pool has ready (waiting for one when ``wait``), in one transaction."""
+        if self.pool is None or not self.pool.pending:
+            return
+        results = self.pool.poll(timeout=1.0 if wait else 0)
+        if results:
+            with self.archive.atomic():
+                for parsed in results:
+                    doc, about = parsed.job.key
+                    self.count(about, self.archive.file_parsed(doc, parsed))
+
+    def finish(self) -> None:
+        while self.pool is not None and self.pool.pending:
+            self.drain(wait=True)
+
+    def count(self, about: tuple, result) -> None:
+        source, url, title = about
+        if result.status == "error":
+            self.tally.fail(source, url, f"cannot parse: {result.error}")
         else:
-            self.tally.count(item.source, status)
-        if status in ("new", "changed"):
-            self.tally.echo(f"  {status:<8} {item.source}: {item.title or item.url}")
+            self.tally.count(source, result.status)
+        if result.status in ("new", "changed"):
+            self.tally.echo(f"  {result.status:<8} {source}: {title or url}")
 
 
 class WriterThreadPipeline:
-    """The Writer on one thread of its own (still one writer), so that parsing a long PDF does
-    not stall the downloads: Scrapy waits for the item while the reactor keeps fetching. The
-    thread opens its own connection to the archive; the spider's reads (``known``) use the
-    crawl's. A spider without an archive files nothing."""
+    """The Writer on one thread of its own (still one writer), handing parsing to a pool of
+    worker processes (GOVREPORTS_PARSE_JOBS, default one per core; 0 parses on the writer's
+    thread), so that neither parsing nor writing stalls the downloads: an item is filed and
+    Scrapy moves on while its document is parsed elsewhere; records are filed every
+    DRAIN_SECONDS, and at the end. The thread opens its own connection to the archive; the
+    spider's reads (``known``) use the crawl's. A spider without an archive files nothing."""
+
+    DRAIN_SECONDS = 0.5
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -68,18 +109,37 @@ class WriterThreadPipeline:
         return cls(crawler)
 
     def open_spider(self):
+        from twisted.internet.task import LoopingCall
         from twisted.python.threadpool import ThreadPool
 
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="govreports-writer")
         self.pool.start()
+        self.draining = None
+        self.drainer = LoopingCall(self.drain)
+        self.drainer.start(self.DRAIN_SECONDS, now=False)
+
+    def drain(self):
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        if self.writer is not None and self.draining is None:
+            self.draining = deferToThreadPool(reactor, self.pool, self.writer.drain)
+            self.draining.addBoth(lambda _: setattr(self, "draining", None))
 
     async def close_spider(self):
+        self.drainer.stop()
+
         def close():
             if self.writer is not None:
-                self.writer.archive.close()
+                try:
+                    self.writer.finish()
+                finally:
+                    if self.writer.pool is not None:
+                        self.writer.pool.close()
+                    self.writer.archive.close()
 
         try:
-            await self.in_thread(close)
+            await self.in_thread(close)  # after any drain under way: one thread
         finally:
             self.pool.stop()
 
@@ -100,8 +160,12 @@ class WriterThreadPipeline:
             return
         if self.writer is None:
             from govreports.archive import Archive
+            from govreports.archive.pool import ParsePool
 
-            self.writer = Writer(Archive(spider.archive.path), spider.tally)
+            archive = Archive(spider.archive.path)
+            jobs = self.crawler.settings.get("GOVREPORTS_PARSE_JOBS")
+            pool = None if jobs == 0 else ParsePool(archive.store.root, jobs)
+            self.writer = Writer(archive, spider.tally, pool)
         self.writer.file(item)
 
 

@@ -53,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "govreports.crawler.warc.WarcMiddleware": 950,
 }
 ITEM_PIPELINES = {"govreports.crawler.pipelines.WriterThreadPipeline": 300}
+GOVREPORTS_PARSE_JOBS = None  # processes that parse (archive.pool): None one per core, 0 parse in the writer
 # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
