@@ -15,6 +15,7 @@ library) is replaced the same way.
 
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -70,6 +71,8 @@ def parse_job(store: RawStore, job: Job) -> Parsed:
 
 def _serve(conn, root: str) -> None:
     from govreports.parser.region import gazetteer
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which stops the pool
 
     gazetteer()  # built before the first job, not inside its time limit
     store = RawStore(root)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from local_portals import Portal, sources_yaml  # noqa: E402
 from redis_server import redis_server  # noqa: E402
 
-from govreports.crawler.settings import SETTINGS  # noqa: E402
+from govreports.crawler import settings  # noqa: E402
 
 
 def rss_kb(pid: int) -> int:
@@ -94,7 +94,8 @@ def crawl(db, sources, portals, redis_url=None, workers=0) -> dict:
     samples, others = [], 0
     while proc.poll() is None:
         served = sum(n for p in portals for path, n in list(p.requests.items()) if path.startswith("/art/"))
-        samples.append((served, rss_kb(proc.pid)))
+        if kb := rss_kb(proc.pid):
+            samples.append((served, kb))
         others = max([others] + [rss_kb(k) for k in children(proc.pid)])
         time.sleep(1)
     if proc.returncode:
@@ -132,7 +133,7 @@ def run(args, folder, redis_url=None):
         sources = sources_yaml(folder / "sources.yaml", portals)
         db = folder / "bench.db"
         total = args.hosts * args.reports
-        limit = args.hosts / SETTINGS["DOWNLOAD_DELAY"]
+        limit = args.hosts / settings.DOWNLOAD_DELAY
 
         first = crawl(db, sources, portals, redis_url, args.workers)
         requests, rate = fetch_rate(portals)

@@ -122,22 +122,25 @@ def ingest_queue(writer, client, done=lambda: True, wait=1.0) -> int:
     from .pipelines import QueuePipeline
 
     filed = 0
-    while True:
-        popped = client.blpop([DOCUMENTS_KEY], timeout=0.2 if writer.pool and writer.pool.pending else wait)
-        if popped is None:
-            writer.drain()
-            if done() and not client.llen(DOCUMENTS_KEY):
-                writer.finish()
-                return filed
-            continue
-        message = json.loads(popped[1])
-        try:
-            writer.file(QueuePipeline.decode(message, writer.archive.store))
-        except Exception as e:  # one bad message never stops the writer
-            writer.tally.fail(
-                message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}"
-            )
-        filed += 1
+    try:
+        while True:
+            timeout = 0.2 if writer.pool and writer.pool.pending else wait
+            popped = client.blpop([DOCUMENTS_KEY], timeout=timeout)
+            if popped is None:
+                writer.drain()
+                if done() and not client.llen(DOCUMENTS_KEY):
+                    return filed
+                continue
+            message = json.loads(popped[1])
+            try:
+                writer.file(QueuePipeline.decode(message, writer.archive.store))
+            except Exception as e:  # one bad message never stops the writer
+                writer.tally.fail(
+                    message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}"
+                )
+            filed += 1
+    finally:  # stopped or not: what was popped and is being parsed is filed
+        writer.finish()
 
 
 def merge_summaries(client, tally) -> list[str]:

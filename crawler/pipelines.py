@@ -22,10 +22,11 @@ class Writer:
 
     With a ``pool`` (archive.pool.ParsePool) the Writer only writes: a document to parse is
     handed to the pool's worker processes and filed when its record comes back (``drain``), so
-    ``file`` returns at once; it waits only while MAX_PENDING documents are being parsed. Without
+    ``file`` returns at once; it waits only while MAX_PENDING documents are being parsed (their
+    bodies are in the raw store already: a pending document is a row's worth of memory). Without
     one, documents are parsed here. ``finish`` files whatever is still being parsed."""
 
-    MAX_PENDING = 64  # documents handed to the pool and not filed yet (bounds memory, not speed)
+    MAX_PENDING = 5000  # documents handed to the pool and not filed yet: bounds memory, not speed
 
     def __init__(self, archive, tally, pool=None):
         self.archive, self.tally, self.pool = archive, tally, pool

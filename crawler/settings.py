@@ -33,6 +33,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# AutoThrottle, with 304 Not Modified lowering the delay as a 200 does (crawler/throttle.py)
+EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "govreports.crawler.throttle.AutoThrottle": 0}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
