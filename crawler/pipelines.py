@@ -30,23 +30,25 @@ class Writer:
 
     def __init__(self, archive, tally, pool=None):
         self.archive, self.tally, self.pool = archive, tally, pool
+        self.ready = []  # records back from the pool, not yet filed
 
     def file(self, item) -> None:
-        fetch = self.archive.record_fetch(
-            url=item.url,
-            final_url=item.final_url,
-            status=item.status,
-            content_type=item.content_type,
-            body=item.body,
-            etag=item.etag,
-            last_modified=item.last_modified,
-            via=item.via,
-            source=item.source,
-            kind=item.kind,
-            error=item.error,
-        )
-        if item.warc:
-            self.archive.link_warc(fetch.document_id, item.warc)
+        with self.archive.atomic():  # one commit for the fetch and its WARC link
+            fetch = self.archive.record_fetch(
+                url=item.url,
+                final_url=item.final_url,
+                status=item.status,
+                content_type=item.content_type,
+                body=item.body,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                via=item.via,
+                source=item.source,
+                kind=item.kind,
+                error=item.error,
+            )
+            if item.warc:
+                self.archive.link_warc(fetch.document_id, item.warc)
         if item.kind not in INGESTED or item.error:
             return
         if item.body is None and self.archive.parsed(fetch.document_id):  # 304: archived and parsed before
@@ -68,17 +70,17 @@ class Writer:
 
     def drain(self, wait: bool = False) -> None:
         """File the records the pool has ready (waiting for one when ``wait``), in one transaction."""
-        if self.pool is None or not self.pool.pending:
-            return
-        results = self.pool.poll(timeout=1.0 if wait else 0)
-        if results:
+        if self.pool is not None and self.pool.pending:
+            self.ready += self.pool.poll(timeout=1.0 if wait else 0)
+        if self.ready:
             with self.archive.atomic():
-                for parsed in results:
-                    doc, about = parsed.job.key
-                    self.count(about, self.archive.file_parsed(doc, parsed))
+                filed = [(p.job.key[1], self.archive.file_parsed(p.job.key[0], p)) for p in self.ready]
+            self.ready = []  # kept until committed: a drain stopped half-way is filed again
+            for about, result in filed:
+                self.count(about, result)
 
     def finish(self) -> None:
-        while self.pool is not None and self.pool.pending:
+        while self.ready or (self.pool is not None and self.pool.pending):
             self.drain(wait=True)
 
     def count(self, about: tuple, result) -> None:
