@@ -102,13 +102,15 @@ def ingest(pages, n: int, jobs: int | None):
         for i, body in enumerate(bodies):
             (folder / f"page-{i:05d}.html").write_bytes(body)
         alone = timed(extract, [(None, b) for b in bodies])
-        command = [str(pathlib.Path(sys.executable).with_name("govreports")), "ingest", str(folder)]
-        command += ["--db", str(pathlib.Path(tmp) / "bench.db")] + (["--jobs", str(jobs)] if jobs else [])
+        command = [str(pathlib.Path(sys.executable).with_name("govreports")), "ingest"]
+        command += [str(pathlib.Path(tmp) / "bench.db"), str(folder)] + (
+            ["--jobs", str(jobs)] if jobs else []
+        )
         start = time.perf_counter()
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         wall = time.perf_counter() - start
     print(f"govreports ingest of {n} report pages (--jobs {jobs or os.cpu_count()}, start-up included):")
-    print(f"  {out.strip().splitlines()[-1]}")
+    print(f"  {next(line for line in out.splitlines() if ' files: ' in line)}")
     print(
         f"  ingest {wall:.1f} s ({wall / n * 1000:.1f} ms per page), trafilatura.extract alone {alone:.1f} s"
     )
