@@ -89,6 +89,13 @@ class Archive:
         """One transaction (a savepoint inside another) around several writes."""
         return self.db.atomic()
 
+    def begin(self) -> None:
+        """Open a transaction that ``commit`` ends (the crawl's writer commits every second)."""
+        self.db.begin()
+
+    def commit(self) -> None:
+        self.db.commit()
+
     @contextlib.contextmanager
     def batched(self, size: int = BATCH):
         """Write in one transaction per ``size`` documents: call the ``done`` it yields after

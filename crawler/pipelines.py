@@ -7,6 +7,7 @@ a distributed crawl (crawler.distributed) both call it. Parsing happens here, ne
 spider."""
 
 import json
+import time
 
 from govreports.archive.pool import Job
 
@@ -27,13 +28,19 @@ class Writer:
     one, documents are parsed here. ``finish`` files whatever is still being parsed."""
 
     MAX_PENDING = 5000  # documents handed to the pool and not filed yet: bounds memory, not speed
+    COMMIT_SECONDS = 1.0  # writes are committed at most this often (a commit waits for the disk)
 
     def __init__(self, archive, tally, pool=None):
         self.archive, self.tally, self.pool = archive, tally, pool
         self.ready = []  # records back from the pool, not yet filed
+        self.since = None  # when the open transaction began (None: none open)
 
     def file(self, item) -> None:
-        with self.archive.atomic():  # one commit for the fetch and its WARC link
+        self.commit(due=True)
+        if self.since is None:
+            self.archive.begin()
+            self.since = time.monotonic()
+        with self.archive.atomic():  # the fetch and its WARC link together
             fetch = self.archive.record_fetch(
                 url=item.url,
                 final_url=item.final_url,
@@ -78,10 +85,18 @@ class Writer:
             self.ready = []  # kept until committed: a drain stopped half-way is filed again
             for about, result in filed:
                 self.count(about, result)
+        self.commit(due=True)
 
     def finish(self) -> None:
         while self.ready or (self.pool is not None and self.pool.pending):
             self.drain(wait=True)
+        self.commit()
+
+    def commit(self, due: bool = False) -> None:
+        """Commit the open transaction (only once it is COMMIT_SECONDS old, when ``due``)."""
+        if self.since is not None and (not due or time.monotonic() - self.since >= self.COMMIT_SECONDS):
+            self.archive.commit()
+            self.since = None
 
     def count(self, about: tuple, result) -> None:
         source, url, title = about
