@@ -28,7 +28,7 @@ class Writer:
     one, documents are parsed here. ``finish`` files whatever is still being parsed."""
 
     MAX_PENDING = 5000  # documents handed to the pool and not filed yet: bounds memory, not speed
-    COMMIT_SECONDS = 1.0  # writes are committed at most this often (a commit waits for the disk)
+    COMMIT_SECONDS = 0.5  # writes are committed at most this often (a commit waits for the disk)
 
     def __init__(self, archive, tally, pool=None):
         self.archive, self.tally, self.pool = archive, tally, pool
