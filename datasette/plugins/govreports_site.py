@@ -7,7 +7,8 @@
   snippets; the reports table's own search box gets the same snippets under each row.
 - ``/-/raw/<sha256>``: the archived original file, as a download (never rendered: the original
   HTML is somebody else's markup).
-- a facet "has failed checks" (yes/no) and links from report titles to the report pages.
+- the reports page's default facets counted ahead (``counted`` facets, archive.derived), a facet
+  "has failed checks" (yes/no), and links from report titles to the report pages.
 """
 
 import json
@@ -19,10 +20,11 @@ import urllib.parse
 import markupsafe
 import sqlite_utils
 from datasette.database import QueryInterrupted
-from datasette.facets import Facet
+from datasette.facets import ArrayFacet, ColumnFacet, Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
+from govreports.archive import derived
 from govreports.archive.search import search
 from govreports.archive.store import RawStore
 from datasette import hookimpl
@@ -68,33 +70,6 @@ async def archive_db(datasette, request):
         request.actor, [("view-table", (names[0], "reports")), ("view-database", names[0]), "view-instance"]
     )
     return datasette.get_database(names[0])
-
-
-@hookimpl
-def get_metadata(datasette, key, database, table):
-    # datasette-dashboards needs the database name in every chart and query-backed filter, and
-    # the name is the served file's. Datasette 0.65 has no public accessor for the --metadata
-    # file's own content; reading it through datasette.metadata() would call this hook again.
-    if key not in (None, "plugins"):
-        return {}
-    names = archive_names(datasette)
-    dashboards = ((datasette._metadata_local or {}).get("plugins") or {}).get("datasette-dashboards")
-    if not names or not dashboards:
-        return {}
-    db = {"db": names[0]}
-    return {
-        "plugins": {
-            "datasette-dashboards": {
-                slug: {
-                    "charts": {name: dict(db) for name in board.get("charts") or {}},
-                    "filters": {
-                        name: dict(db) for name, f in (board.get("filters") or {}).items() if "query" in f
-                    },
-                }
-                for slug, board in dashboards.items()
-            }
-        }
-    }
 
 
 # Routes
@@ -234,12 +209,129 @@ async def report_texts(db, ids) -> dict:
     }
 
 
-# A yes/no facet "has failed checks" over the count column check_failures
+# The reports page's facets: counted ahead while the archive's derived tables are current
+# (archive.derived), counted live otherwise; "has failed checks" is a yes/no facet over the count
+# column check_failures.
+
+FLAG_NAME = "有未通过的校验"
+FLAG_COLUMN = "check_failures"
+# request arguments that a counted facet can answer: argument -> (derived dimension, value)
+COUNTED_FILTERS = {
+    "is_latest": "is_latest",
+    "is_latest__exact": "is_latest",
+    "province": "province",
+    "province__exact": "province",
+    "year": "year",
+    "year__exact": "year",
+}
+FAILING_FILTERS = {("check_failures__gt", "0"): 1, ("check_failures__exact", "0"): 0}
+# arguments that change neither the rows counted nor the counts
+NEUTRAL_ARGS = {
+    "_col", "_nocol", "_sort", "_sort_desc", "_size", "_labels", "_nolabels", "_facet_size", "_nosuggest",
+    "_shape", "_json", "_trace", "_nocount", "_extra", "_facet", "_facet_array", "_facet_counted",
+    "_facet_has_failed_checks",
+}  # fmt: skip
 
 
 @hookimpl
 def register_facet_classes():
-    return [HasFailedChecksFacet]
+    return [CountedFacet, HasFailedChecksFacet]
+
+
+def counted_filters(request) -> dict | None:
+    """The request's filters as derived.facet_counts dimensions, or None when it has any other."""
+    filters = {}
+    for key, value in urllib.parse.parse_qsl(request.query_string, keep_blank_values=True):
+        if key in NEUTRAL_ARGS:
+            continue
+        if (key, value) in FAILING_FILTERS:
+            dimension, value = "failing", FAILING_FILTERS[(key, value)]
+        elif key in COUNTED_FILTERS:
+            dimension = COUNTED_FILTERS[key]
+            if dimension != "province":
+                if not value.lstrip("-").isdigit():
+                    return None
+                value = int(value)
+        else:
+            return None
+        if filters.get(dimension, value) != value:
+            return None  # two values of one filter: no row has both
+        filters[dimension] = value
+    return filters
+
+
+def toggle(facet, request, arg: tuple[str, str]) -> tuple[str, bool]:
+    """(toggle URL, selected) of one facet value whose filter is the query argument ``arg``."""
+    selected = arg in facet.get_querystring_pairs()
+    change = path_with_removed_args if selected else path_with_added_args
+    path = change(request, {arg[0]: arg[1]})
+    return facet.ds.absolute_url(request, facet.ds.urls.path(path)), selected
+
+
+def facet_info(facet, name: str, kind: str, rows, source: str, size: int) -> dict:
+    """A facet's results the way Datasette's own facets give them, from [(value, count)]."""
+    if kind == "flag":
+        rows = sorted(rows, key=lambda row: -row[0])  # yes first
+    values = []
+    for value, count in rows[:size]:
+        if kind == "flag":
+            arg = (f"{FLAG_COLUMN}__gt", "0") if value else (f"{FLAG_COLUMN}__exact", "0")
+            label = "是 yes" if value else "否 no"
+        elif kind == "array":
+            arg, label = (f"{name}__arraycontains", str(value)), value
+        else:
+            arg, label = (name, str(value)), value
+        url, selected = toggle(facet, facet.request, arg)
+        values.append({"value": value, "label": label, "count": count, "toggle_url": url, "selected": selected})
+    shown_type = {"column": "column", "array": "array", "flag": HasFailedChecksFacet.type}[kind]
+    return {
+        "name": FLAG_NAME if kind == "flag" else name,
+        "type": shown_type,
+        "hideable": source != "metadata",
+        "toggle_url": facet.ds.urls.path(path_with_removed_args(facet.request, {f"_facet_{facet.type}": name})),
+        "results": values,
+        "truncated": len(rows) > size,
+    }
+
+
+class CountedFacet(Facet):
+    """``facets: [{counted: province}, ...]``: a facet of archive.derived.FACETS (a column, the
+    yes/no has_failed_checks, the JSON array failed_checks), read from derived.facet_counts when
+    the page's filters are among the counted ones and the counts are current."""
+
+    type = "counted"
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        filters = counted_filters(self.request) if self.table == "reports" else None
+        current = filters is not None and await self.ds.get_database(self.database).execute_fn(derived.is_current)
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            facet = source_and_config["config"]["simple"]
+            kind = derived.FACETS.get(facet, "column")
+            if current and facet in derived.FACETS:
+                rows = await self.ds.get_database(self.database).execute_fn(
+                    lambda conn, facet=facet: derived.facet_counts(conn, facet, filters, size + 1)
+                )
+                results.append(facet_info(self, facet, kind, rows, source_and_config["source"], size))
+                continue
+            live = await self.live(facet, kind, source_and_config["source"])
+            results.extend(live[0])
+            timed_out.extend(live[1])
+        return results, timed_out
+
+    async def live(self, facet, kind, source):
+        """The facet counted over the page's rows by Datasette's own facet of its kind."""
+        klass = {"column": ColumnFacet, "array": ArrayFacet, "flag": HasFailedChecksFacet}[kind]
+        column = FLAG_COLUMN if kind == "flag" else facet
+        counter = klass(
+            self.ds, self.request, self.database, sql=self.sql, table=self.table, params=self.params,
+            metadata={"facets": [{klass.type: column}]}, row_count=self.row_count,
+        )  # fmt: skip
+        results, timed_out = await counter.facet_results()
+        for result in results:
+            result["hideable"] = source != "metadata"
+        return results, timed_out
 
 
 class HasFailedChecksFacet(Facet):
@@ -249,7 +341,6 @@ class HasFailedChecksFacet(Facet):
 
     async def facet_results(self):
         results, timed_out = [], []
-        pairs = self.get_querystring_pairs()
         for source_and_config in self.get_configs():
             column = source_and_config["config"]["simple"]
             sql = f"""select {escape_sqlite(column)} > 0 as failing, count(*) as count from ({self.sql})
@@ -261,33 +352,8 @@ class HasFailedChecksFacet(Facet):
             except QueryInterrupted:
                 timed_out.append(self.type)
                 continue
-            values = []
-            for row in rows:
-                arg = (f"{column}__gt", "0") if row["failing"] else (f"{column}__exact", "0")
-                selected = arg in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                path = change(self.request, {arg[0]: arg[1]})
-                values.append(
-                    {
-                        "value": row["failing"],
-                        "label": "是 yes" if row["failing"] else "否 no",
-                        "count": row["count"],
-                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
-                        "selected": selected,
-                    }
-                )
-            results.append(
-                {
-                    "name": "有未通过的校验",
-                    "type": self.type,
-                    "hideable": source_and_config["source"] != "metadata",
-                    "toggle_url": self.ds.urls.path(
-                        path_with_removed_args(self.request, {f"_facet_{self.type}": column})
-                    ),
-                    "results": values,
-                    "truncated": False,
-                }
-            )
+            info = facet_info(self, column, "flag", [tuple(row) for row in rows], source_and_config["source"], 2)
+            results.append(info)
         return results, timed_out
 
 
