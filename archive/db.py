@@ -17,7 +17,7 @@ import sqlite_utils
 
 from govreports import parser
 
-from . import lifecycle
+from . import derived, lifecycle
 from .runs import CrawlRun, Tally
 from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
@@ -100,6 +100,8 @@ class Archive:
         self.stored_sections = [name for name in SECTIONS if name in stored_columns(self.db, "reports")]
 
     def close(self) -> None:
+        """Bring the derived tables up to date if anything changed them (archive.derived), close."""
+        derived.refresh_derived(self.db)
         self.db.close()
 
     # sources and crawl runs

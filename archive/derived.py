@@ -12,6 +12,12 @@ instead of grouping the reports. ``derived_state`` says whether the counts are c
 on ``reports`` count every change that can move a facet count, and a refresh notes the count it
 saw. A page reads the counts only while they are current and counts live otherwise (an archive
 filled by ``Archive.ingest_document`` alone, between refreshes, stays correct, only slower).
+
+:data:`SUMMARIES`: the canned queries' answers over every report (figures per report, totals per
+province and year, per agency, year over year, missing years), as tables the queries select from.
+They are views (answered live) in an archive never refreshed, tables as of the last refresh
+(``derived_state.refreshed_at``) after that. ``Archive.close`` refreshes an archive it changed,
+so a program filing reports one by one leaves them current too.
 """
 
 from datetime import UTC, datetime
@@ -36,9 +42,99 @@ DIMENSIONS = {
     "year": "year",
     "failing": "check_failures > 0",
 }
-# The columns of reports whose change can move a count (the triggers watch them)
-WATCHED = ("is_latest", "province", "city", "level", "sector", "year", "template", "check_failures", "failed_checks")
+# The columns of reports whose change can move a count or a summary (the triggers watch them).
+# Cells change only with their report's row (Archive.ingest_document inserts one, update_report
+# sets every parsed column), so watching reports is enough.
+WATCHED = (
+    "is_latest", "agency", "province", "city", "county", "level", "sector", "year", "template",
+    "check_failures", "failed_checks", "removed_at",
+)  # fmt: skip
 STATE = "derived_state"
+
+# Summaries: the answers of the canned queries that read every report, computed ahead; the
+# queries in datasette/metadata.yaml select from them with their parameters. Computed in this
+# order (later ones read earlier ones): name -> (SQL over the archive, indexes).
+SUMMARIES = {
+    # one row per current report: the figures the canned queries compare (total column)
+    "report_figures": (
+        """select r.id as report, r.agency, r.province, r.city, r.county, r.year, r.check_failures, r.removed_at,
+          max(case when a.row = 'new' then a.value end) as new_applications,
+          max(case when a.row = 'carried_over' then a.value end) as carried_over,
+          max(case when a.row = 'handled_total' then a.value end) as handled,
+          max(case when a.row = 'unable.not_held' then a.value end) as not_held,
+          sum(case when a.row like 'denied.%' then a.value end) as denied,
+          (select value from review_litigation v where v.report_id = r.id and v.proceeding = 'review'
+            and v.outcome = 'total') as reviews,
+          (select sum(value) from review_litigation v where v.report_id = r.id and v.proceeding != 'review'
+            and v.outcome = 'total') as lawsuits
+        from reports r left join applications a on a.report_id = r.id and a.applicant = 'total'
+        where r.is_latest = 1
+        group by r.id""",
+        [["report"], ["province", "city", "agency", "year"], ["agency", "province", "city", "year"]],
+    ),
+    "province_year_totals": (
+        """select province, year, count(*) as reports, count(distinct agency) as agencies,
+          sum(new_applications) as new_applications, sum(handled) as handled, sum(reviews) as reviews,
+          sum(lawsuits) as lawsuits, sum(check_failures > 0) as reports_failing_checks
+        from report_figures group by province, year""",
+        [],
+    ),
+    # per agency, all years together: the share answered not held (不掌握) or denied (不予公开)
+    "agency_totals": (
+        """select agency, province, city, count(*) as reports, min(year) as first_year, max(year) as last_year,
+          sum(handled) as handled, sum(not_held) as not_held, sum(denied) as denied,
+          round(100.0 * sum(not_held) / nullif(sum(handled), 0), 1) as not_held_pct,
+          round(100.0 * sum(denied) / nullif(sum(handled), 0), 1) as denied_pct,
+          round(100.0 * (coalesce(sum(not_held), 0) + coalesce(sum(denied), 0)) / nullif(sum(handled), 0), 1)
+            as not_held_or_denied_pct
+        from report_figures where agency is not null group by agency, province, city""",
+        [["not_held_or_denied_pct", "handled"], ["province"]],
+    ),
+    # new applications against the agency's previous report in the archive
+    "year_over_year": (
+        """select report, agency, province, city, previous_year, year,
+          previous_new as previous_new_applications, new_applications,
+          new_applications - previous_new as change,
+          round(100.0 * (new_applications - previous_new) / nullif(previous_new, 0), 1) as change_pct,
+          abs(coalesce(new_applications - previous_new, 0)) as size_of_change
+        from (
+          select *, lag(year) over w as previous_year, lag(new_applications) over w as previous_new
+          from report_figures where agency is not null and year is not null and new_applications is not null
+          window w as (partition by agency, province, city order by year)
+        ) where previous_year is not null""",
+        [["size_of_change"], ["province", "size_of_change"]],
+    ),
+    # an agency's years with no report after a year it published, up to the archive's newest year,
+    # and the reports found removed from their portal
+    "missing_years": (
+        """with recursive published as materialized (
+          select agency, coalesce(province, '') as province, coalesce(city, '') as city, year,
+            max(report) as id, max(removed_at) as removed_at
+          from report_figures where agency is not null and year is not null
+          group by 1, 2, 3, 4
+        ),
+        spans as (
+          select agency, province, city, year as before_year, id as before_id,
+            coalesce(lead(year) over (partition by agency, province, city order by year),
+              (select max(year) from published) + 1) as until
+          from published
+        ),
+        missing(agency, province, city, year, before_year, before_id, until) as (
+          select agency, province, city, before_year + 1, before_year, before_id, until
+          from spans where before_year + 1 < until
+          union all
+          select agency, province, city, year + 1, before_year, before_id, until
+          from missing where year + 1 < until
+        )
+        select agency, province, city, year, 'missing 缺' as status, before_id as report,
+          before_year as last_year_published_before, null as removed_at
+        from missing
+        union all
+        select agency, province, city, year, 'removed 撤下', id, null, removed_at
+        from published where removed_at is not null""",
+        [["province", "city", "agency", "year"]],
+    ),
+}
 
 
 def ensure_derived(db: sqlite_utils.Database) -> None:
@@ -55,6 +151,8 @@ def ensure_derived(db: sqlite_utils.Database) -> None:
             refreshed_changes integer, refreshed_at text, reports integer)"""
     )
     db.execute(f"insert or ignore into {STATE}(id, changes) values (1, 0)")
+    for name, (sql, _) in SUMMARIES.items():  # live views until the first refresh makes them tables
+        db.execute(f"create view if not exists [{name}] as {sql}")
     bump = f"begin update {STATE} set changes = changes + 1 where id = 1; end"
     db.execute(f"create trigger if not exists reports_derived_insert after insert on reports {bump}")
     db.execute(f"create trigger if not exists reports_derived_delete after delete on reports {bump}")
@@ -62,6 +160,12 @@ def ensure_derived(db: sqlite_utils.Database) -> None:
         f"create trigger if not exists reports_derived_update after update of {', '.join(WATCHED)} "
         f"on reports {bump}"
     )
+
+
+def _drop(db, name: str) -> None:
+    found = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
+    if found:
+        db.execute(f"drop {found[0]} [{name}]")
 
 
 def refresh_derived(db: sqlite_utils.Database, force: bool = False) -> bool:
@@ -95,6 +199,11 @@ def refresh_derived(db: sqlite_utils.Database, force: bool = False) -> bool:
             )
         total = db.execute("select coalesce(sum(reports), 0) from report_groups").fetchone()[0]
         db.execute("drop table temp.report_groups")
+        for name, (sql, indexes) in SUMMARIES.items():
+            _drop(db, name)
+            db.execute(f"create table [{name}] as {sql}")
+            for columns in indexes:
+                db.execute(f"create index [{name}_{'_'.join(columns)}] on [{name}]({', '.join(columns)})")
         db.execute(
             f"update {STATE} set refreshed_changes = changes, refreshed_at = ?, reports = ? where id = 1",
             [datetime.now(UTC).isoformat(timespec="seconds"), total],

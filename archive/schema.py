@@ -213,6 +213,7 @@ INDEXES = {
 # one index entry per report instead of one per cell (name -> (table, columns, where)).
 PARTIAL_INDEXES = {
     "applications_new_total": ("applications", "value, report_id", "row = 'new' and applicant = 'total'"),
+    "applications_totals": ("applications", "report_id, row, value", "applicant = 'total'"),
     "checks_failed": ("checks", "rule, report_id", "passed = 0"),
 }
 # Indexes of earlier schemas that the ones above replace (dropped on open)
