@@ -269,7 +269,9 @@ def _ensure_table(db, name, columns, pk, foreign_keys) -> None:
     table = db[name]
     generated = GENERATED.get(name, {})
     if not table.exists():
-        table.create({c: t for c, t in columns.items() if c not in generated}, pk=pk, foreign_keys=foreign_keys)
+        table.create(
+            {c: t for c, t in columns.items() if c not in generated}, pk=pk, foreign_keys=foreign_keys
+        )
     present = {row[1] for row in db.execute(f"pragma table_xinfo([{name}])")}
     for column, type_ in columns.items():
         if column in present:

@@ -45,12 +45,53 @@ from govreports.archive import derived  # noqa: E402
 from govreports.archive.db import CELL_TABLES, Archive, section_spans  # noqa: E402
 from govreports.archive.search import INSERT_SQL, index_values, segment  # noqa: E402
 
-PROVINCES = (
-    "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
-    "河南省 湖北省 湖南省 广东省 广西壮族自治区 海南省 重庆市 四川省 贵州省 云南省 西藏自治区 陕西省 甘肃省 青海省 "
-    "宁夏回族自治区 新疆维吾尔自治区"
-).split()
-SECTORS = "卫生健康 教育 人力资源社会保障 生态环境 公安 民政 财政 交通运输 住房城乡建设 农业农村 市场监管 自然资源".split()
+PROVINCES = [
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+]
+SECTORS = [
+    "卫生健康",
+    "教育",
+    "人力资源社会保障",
+    "生态环境",
+    "公安",
+    "民政",
+    "财政",
+    "交通运输",
+    "住房城乡建设",
+    "农业农村",
+    "市场监管",
+    "自然资源",
+]
 LEVELS = ("province", "city", "county", "department")
 YEARS = range(2019, 2025)
 VARIANTS = 400  # distinct report bodies (numbers redrawn), segmented once each
@@ -76,7 +117,9 @@ def bodies(record: dict, rng: random.Random) -> list[tuple[str, dict, str]]:
         sections = {}
         for name, section in (record.get("sections") or {}).items():
             at = text.find(section or "")
-            sections[name] = body[at - start : at - start + len(section)] if section and at >= start else section
+            sections[name] = (
+                body[at - start : at - start + len(section)] if section and at >= start else section
+            )
         variants.append((body, sections, segment(body)))
     return variants
 
@@ -98,11 +141,34 @@ def agency_of(i: int) -> dict:
     }
 
 
-REPORT_COLUMNS = (
-    "id url version is_latest title agency province city county level sector year template published_date "
-    "format check_failures failed_checks first_seen last_seen source document_id sha256 parse_warnings "
-    "attachments section_spans text"
-).split()
+REPORT_COLUMNS = [
+    "id",
+    "url",
+    "version",
+    "is_latest",
+    "title",
+    "agency",
+    "province",
+    "city",
+    "county",
+    "level",
+    "sector",
+    "year",
+    "template",
+    "published_date",
+    "format",
+    "check_failures",
+    "failed_checks",
+    "first_seen",
+    "last_seen",
+    "source",
+    "document_id",
+    "sha256",
+    "parse_warnings",
+    "attachments",
+    "section_spans",
+    "text",
+]
 
 
 def report_rows(n: int, variants, rng: random.Random):
@@ -156,7 +222,11 @@ def fill_cells(conn, record: dict) -> dict:
     counts = {}
     for table, keys in CELL_TABLES.items():
         pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
-        codes = [(key, column) for key, column in pairs if key not in ("value", "raw", "passed", "expected", "found")]
+        codes = [
+            (key, column)
+            for key, column in pairs
+            if key not in ("value", "raw", "passed", "expected", "found")
+        ]
         conn.execute("drop table if exists temp.cell_template")
         names = ["k"] + [column for _, column in codes]
         conn.execute(f"create temp table cell_template ({', '.join(names)})")
@@ -199,7 +269,9 @@ def build(db_path, n: int, echo=print) -> dict:
     conn.execute("pragma journal_mode = off")
     conn.execute("pragma synchronous = off")
     conn.execute("pragma cache_size = -1000000")
-    insert = f"insert into reports ({', '.join(REPORT_COLUMNS)}) values ({', '.join('?' * len(REPORT_COLUMNS))})"
+    insert = (
+        f"insert into reports ({', '.join(REPORT_COLUMNS)}) values ({', '.join('?' * len(REPORT_COLUMNS))})"
+    )
     step = time.monotonic()
     with conn:
         reports, index = [], []
@@ -233,7 +305,9 @@ def build(db_path, n: int, echo=print) -> dict:
 
 
 def main():
-    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     arguments.add_argument("db", type=pathlib.Path)
     arguments.add_argument("--reports", type=int, default=100_000)
     args = arguments.parse_args()

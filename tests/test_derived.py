@@ -78,7 +78,10 @@ def test_facet_counts_equal_live_counts_after_ingest(archive, tmp_path):
     ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
     assert archive.db.execute("select count(*) from reports").fetchone()[0] == 3
     assert_counts_are_live(archive)
-    assert dict(derived.facet_counts(archive.db.conn, "year", {"province": "浙江省"}, 10)) == {2022: 2, 2021: 1}
+    assert dict(derived.facet_counts(archive.db.conn, "year", {"province": "浙江省"}, 10)) == {
+        2022: 2,
+        2021: 1,
+    }
 
 
 def test_facet_counts_equal_live_counts_after_a_recrawl_with_new_versions_and_removals(archive):
@@ -108,7 +111,9 @@ def test_facet_counts_equal_live_counts_after_reparse(archive, tmp_path):
     (tmp_path / "in").mkdir()
     ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
     # what an older parser had stored: another year and a failed check on one report
-    archive.db.execute("update reports set year = 2019, check_failures = 3, failed_checks = '[\"balance\"]' where id = 1")
+    archive.db.execute(
+        "update reports set year = 2019, check_failures = 3, failed_checks = '[\"balance\"]' where id = 1"
+    )
     archive.db.conn.commit()
     assert not derived.is_current(archive.db.conn)
     reparse(archive, echo=lambda _: None)
@@ -118,7 +123,9 @@ def test_facet_counts_equal_live_counts_after_reparse(archive, tmp_path):
 
 def test_an_archive_closed_after_filing_reports_one_by_one_is_current(tmp_path):
     archive = Archive(tmp_path / "reports.db")
-    fetch = archive.record_fetch(url="http://127.0.0.1/a.html", content_type="text/html", body=report_page("某局", 2021))
+    fetch = archive.record_fetch(
+        url="http://127.0.0.1/a.html", content_type="text/html", body=report_page("某局", 2021)
+    )
     archive.ingest_document(fetch.document_id)
     assert not derived.is_current(archive.db.conn)
     archive.close()

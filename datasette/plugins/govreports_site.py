@@ -5,6 +5,8 @@
   agency's other years.
 - ``/-/search?q=``: full-text search that finds Chinese words of any length, with highlighted
   snippets; the reports table's own search box gets the same snippets under each row.
+- ``/-/export/<table>.jsonl``: a whole table as JSON lines, streamed (Datasette streams CSV
+  itself: ``<table>.csv?_stream=on``).
 - ``/-/raw/<sha256>``: the archived original file, as a download (never rendered: the original
   HTML is somebody else's markup).
 - the reports page's default facets counted ahead (``counted`` facets, archive.derived), a facet
@@ -19,15 +21,15 @@ import urllib.parse
 
 import markupsafe
 import sqlite_utils
+from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import ArrayFacet, ColumnFacet, Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import AsgiStream, NotFound, Response
 
 from govreports.archive import derived
-from govreports.archive.search import search
+from govreports.archive.search import FTS_TABLE, search
 from govreports.archive.store import RawStore
-from datasette import hookimpl
 from govreports.parser import labels as L
 
 STATIC_MOUNT = "govreports-static"  # datasette --static govreports-static:datasette/static
@@ -81,7 +83,40 @@ def register_routes():
         (r"^/report/(?P<id>\d+)$", report_page),
         (r"^/-/search$", search_page),
         (r"^/-/raw/(?P<sha256>[0-9a-f]{64})$", raw_file),
+        (r"^/-/export/(?P<table>[A-Za-z_]+)\.jsonl$", export_jsonl),
     ]
+
+
+EXPORT_BATCH = 1000
+
+
+async def export_jsonl(request, datasette):
+    """Every row of a table, one JSON object a line, read in rowid order a batch at a time (the
+    SQL time limit applies to each batch, never to the whole export)."""
+    db = await archive_db(datasette, request)
+    table = request.url_vars["table"]
+    if table not in await db.table_names() or table.startswith(FTS_TABLE):
+        raise NotFound(f"There is no table {table} to export")
+    await datasette.ensure_permissions(request.actor, [("view-table", (db.name, table))])
+
+    async def stream(writer):
+        last = -(2**63)  # the smallest rowid
+        while True:
+            rows = await db.execute(
+                f"select rowid as _export_rowid, * from [{table}] where rowid > ? order by rowid "
+                f"limit {EXPORT_BATCH}",
+                [last],
+            )
+            columns = rows.columns[1:]
+            for row in rows:
+                record = dict(zip(columns, tuple(row)[1:], strict=True))
+                await writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if len(rows) < EXPORT_BATCH:
+                return
+            last = rows.rows[-1]["_export_rowid"]
+
+    headers = {"content-disposition": f'attachment; filename="{table}.jsonl"'}
+    return AsgiStream(stream, headers=headers, content_type="application/x-ndjson; charset=utf-8")
 
 
 async def report_page(request, datasette):
@@ -282,13 +317,17 @@ def facet_info(facet, name: str, kind: str, rows, source: str, size: int) -> dic
         else:
             arg, label = (name, str(value)), value
         url, selected = toggle(facet, facet.request, arg)
-        values.append({"value": value, "label": label, "count": count, "toggle_url": url, "selected": selected})
+        values.append(
+            {"value": value, "label": label, "count": count, "toggle_url": url, "selected": selected}
+        )
     shown_type = {"column": "column", "array": "array", "flag": HasFailedChecksFacet.type}[kind]
     return {
         "name": FLAG_NAME if kind == "flag" else name,
         "type": shown_type,
         "hideable": source != "metadata",
-        "toggle_url": facet.ds.urls.path(path_with_removed_args(facet.request, {f"_facet_{facet.type}": name})),
+        "toggle_url": facet.ds.urls.path(
+            path_with_removed_args(facet.request, {f"_facet_{facet.type}": name})
+        ),
         "results": values,
         "truncated": len(rows) > size,
     }
@@ -304,7 +343,9 @@ class CountedFacet(Facet):
     async def facet_results(self):
         results, timed_out = [], []
         filters = counted_filters(self.request) if self.table == "reports" else None
-        current = filters is not None and await self.ds.get_database(self.database).execute_fn(derived.is_current)
+        current = filters is not None and await self.ds.get_database(self.database).execute_fn(
+            derived.is_current
+        )
         size = self.get_facet_size()
         for source_and_config in self.get_configs():
             facet = source_and_config["config"]["simple"]
@@ -352,7 +393,9 @@ class HasFailedChecksFacet(Facet):
             except QueryInterrupted:
                 timed_out.append(self.type)
                 continue
-            info = facet_info(self, column, "flag", [tuple(row) for row in rows], source_and_config["source"], 2)
+            info = facet_info(
+                self, column, "flag", [tuple(row) for row in rows], source_and_config["source"], 2
+            )
             results.append(info)
         return results, timed_out
 
