@@ -55,6 +55,15 @@ STATE = "derived_state"
 # queries in datasette/metadata.yaml select from them with their parameters. Computed in this
 # order (later ones read earlier ones): name -> (SQL over the archive, indexes).
 SUMMARIES = {
+    # the home page's totals (one small query each, so that each can use an index)
+    "archive_summary": (
+        """select (select count(*) from reports where is_latest = 1) as reports,
+          (select count(distinct agency) from reports) as agencies,
+          (select count(distinct province) from reports) as provinces,
+          (select min(year) from reports) as first_year, (select max(year) from reports) as last_year,
+          (select count(*) from reports where check_failures > 0 and is_latest = 1) as failing""",
+        [],
+    ),
     # one row per current report: the figures the canned queries compare (total column)
     "report_figures": (
         """select r.id as report, r.agency, r.province, r.city, r.county, r.year, r.check_failures, r.removed_at,

@@ -132,11 +132,14 @@ SEARCH_SQL = f"""with newest as materialized (
 ranked as materialized (
   select rowid as id, bm25({FTS_TABLE}, 10.0, 5.0, 1.0) as score from {FTS_TABLE}
   where {FTS_TABLE} match :match and (select count(*) from newest) <= {RANKED}
+),
+page as materialized (
+  select newest.id, ranked.score from newest left join ranked on ranked.id = newest.id
+  order by ranked.score, newest.id desc limit {{limit}}
 )
 select {{columns}}
-from newest join reports r on r.id = newest.id left join ranked on ranked.id = newest.id
-order by ranked.score, r.id desc
-limit {{limit}}"""
+from page join reports r on r.id = page.id
+order by page.score, r.id desc"""
 SEARCH_COLUMNS = "r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.check_failures"
 # The canned query of datasette/metadata.yaml (``govreports serve`` puts this SQL there)
 CANNED_SEARCH_SQL = SEARCH_SQL.format(

@@ -130,14 +130,14 @@ def agency_of(i: int) -> dict:
     city = f"{province[:2]}第{i // 31 % 12 + 1}市"
     county = f"第{i // 372 % 3 + 1}区"
     sector = SECTORS[i // 1116 % len(SECTORS)]
-    level = LEVELS[i // 13392 % len(LEVELS)]
+    level = LEVELS[i % len(LEVELS)]
     return {
         "province": province,
         "city": city,
         "county": county,
         "sector": sector,
         "level": level,
-        "agency": f"{city}{county}{sector}{'局' if level != 'department' else '办公室'}{i // 53568 or ''}",
+        "agency": f"{city}{county}{sector}{'局' if level != 'department' else '办公室'}{i // 13392 or ''}",
     }
 
 
