@@ -141,11 +141,12 @@ select {{columns}}
 from page join reports r on r.id = page.id
 order by page.score, r.id desc"""
 SEARCH_COLUMNS = "r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.check_failures"
-# The canned query of datasette/metadata.yaml (``govreports serve`` puts this SQL there)
+# The canned query of datasette/metadata.yaml (``govreports serve`` puts this SQL there): the
+# first 20 matches (edit the limit in its SQL for more)
 CANNED_SEARCH_SQL = SEARCH_SQL.format(
     columns="r.id, r.title, r.agency, r.province, r.city, r.year, r.check_failures, "
     "fts_snippet(r.text, :q) as snippet, r.url",
-    limit=100,
+    limit=20,
 ).replace(":match", "escape_fts(:q)")
 
 

@@ -33,7 +33,8 @@ from govreports.archive.store import RawStore
 from govreports.parser import labels as L
 
 STATIC_MOUNT = "govreports-static"  # datasette --static govreports-static:datasette/static
-SEARCH_LIMIT = 100
+SEARCH_PAGE = 20  # results on the search page; ?limit= asks for more, up to SEARCH_LIMIT
+SEARCH_LIMIT = 200
 # The reports table as the home and search pages open it: current versions, the columns a reader
 # scans first (the cog menu of any column brings the others back).
 BROWSE_COLUMNS = [
@@ -178,9 +179,11 @@ async def report_page(request, datasette):
 async def search_page(request, datasette):
     db = await archive_db(datasette, request)
     query = (request.args.get("q") or "").strip()
+    asked = request.args.get("limit") or ""
+    limit = min(int(asked), SEARCH_LIMIT) if asked.isdigit() and int(asked) > 0 else SEARCH_PAGE
     results = []
     if query:
-        hits = await db.execute_fn(lambda conn: search(sqlite_utils.Database(conn), query, SEARCH_LIMIT))
+        hits = await db.execute_fn(lambda conn: search(sqlite_utils.Database(conn), query, limit))
         texts = await report_texts(db, [hit["id"] for hit in hits])
         results = [
             {
@@ -195,7 +198,8 @@ async def search_page(request, datasette):
     context = {
         "q": query,
         "results": results,
-        "limit": SEARCH_LIMIT,
+        "limit": limit,
+        "more_query": urllib.parse.urlencode({"q": query, "limit": min(limit * 5, SEARCH_LIMIT)}),
         "database": db.name,
         "table_query": BROWSE_QUERY + "&" + urllib.parse.urlencode({"_search": query}),
     }
