@@ -28,7 +28,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import AsgiStream, NotFound, Response
 
 from govreports.archive import derived
-from govreports.archive.search import FTS_TABLE, search
+from govreports.archive.search import FTS_TABLE, RANKED, search
 from govreports.archive.store import RawStore
 from govreports.parser import labels as L
 
@@ -357,6 +357,10 @@ class CountedFacet(Facet):
             return {facet: derived.facet_counts(conn, facet, filters, size + 1) for facet in wanted}
 
         counted = await self.ds.get_database(self.database).execute_fn(read_counts)
+        if filters is None and await self.search_matches_too_many():
+            # counted live over hundreds of thousands of matches, 8 facets would take seconds:
+            # Datasette lists them as timed out, and the page answers
+            return [], [c["config"]["simple"] for c in configs if c["config"]["simple"] not in counted]
         for source_and_config in configs:
             facet = source_and_config["config"]["simple"]
             kind = derived.FACETS.get(facet, "column")
@@ -369,6 +373,16 @@ class CountedFacet(Facet):
             results.extend(live[0])
             timed_out.extend(live[1])
         return results, timed_out
+
+    async def search_matches_too_many(self) -> bool:
+        """Whether the page searches for a word in more than search.RANKED reports."""
+        query = self.request.args.get("_search")
+        if not query or self.table != "reports":
+            return False
+        sql = f"""select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match escape_fts(?)
+            limit {RANKED + 1})"""
+        found = await self.ds.execute(self.database, sql, [query])
+        return found.first()[0] > RANKED
 
     async def live(self, facet, kind, source):
         """The facet counted over the page's rows by Datasette's own facet of its kind."""
