@@ -113,6 +113,44 @@ SUMMARIES = {
         ) where previous_year is not null""",
         [["size_of_change"], ["province", "size_of_change"]],
     ),
+    # one row per agency, its years in order
+    "agency_years": (
+        """select agency, province, city, count(*) as reports, min(year) as first_year, max(year) as last_year,
+          group_concat(year || '：新收 ' || coalesce(new_applications, '—') || '，办理 ' || coalesce(handled, '—')
+            || case when check_failures > 0 then '，校验未通过 ' || check_failures else '' end, '； ') as years
+        from (
+          select agency, province, city, year, check_failures, new_applications, handled from report_figures
+          where agency is not null and year is not null order by province, city, agency, year
+        )
+        group by province, city, agency""",
+        [["province", "city", "agency"]],
+    ),
+    # current reports failing a check, each failed check in words: one row per report and rule
+    # (rule = '' for all the report's failed checks)
+    "failing_reports": (
+        """with failed as (
+          select c.report_id, c.rule,
+            coalesce(cr.label_zh, c.rule)
+            || coalesce('［' || nullif(trim(coalesce(ar.label_zh, '') || ' ' || coalesce(ap.label_zh, '') || ' '
+               || coalesce(pr.label_zh, '')), '') || '］', '')
+            || ' 应为 ' || coalesce(c.expected, '?') || '，实为 ' || coalesce(c.found, '?') as said
+          from checks c
+          left join codes_rule cr on cr.code = c.rule
+          left join codes_application_row ar on ar.code = c.row
+          left join codes_applicant ap on ap.code = c.applicant
+          left join codes_proceeding pr on pr.code = c.proceeding
+          where c.passed = 0
+        ),
+        grouped as (
+          select report_id, rule, group_concat(said, '；') as failed_checks from failed group by report_id, rule
+          union all
+          select report_id, '', group_concat(said, '；') from failed group by report_id
+        )
+        select r.id as report, r.agency, r.province, r.city, r.year, r.check_failures, g.rule, g.failed_checks, r.url
+        from grouped g join reports r on r.id = g.report_id
+        where r.is_latest = 1""",
+        [["rule", "check_failures", "year", "report"]],
+    ),
     # an agency's years with no report after a year it published, up to the archive's newest year,
     # and the reports found removed from their portal
     "missing_years": (
