@@ -201,10 +201,11 @@ def ensure_derived(db: sqlite_utils.Database) -> None:
     for name, (sql, _) in SUMMARIES.items():  # live views until the first refresh makes them tables
         db.execute(f"create view if not exists [{name}] as {sql}")
     bump = f"begin update {STATE} set changes = changes + 1 where id = 1; end"
+    changed = " or ".join(f"old.[{column}] is not new.[{column}]" for column in WATCHED)  # a real change
     triggers = {
         "reports_derived_insert": f"after insert on reports {bump}",
         "reports_derived_delete": f"after delete on reports {bump}",
-        "reports_derived_update": f"after update of {', '.join(WATCHED)} on reports {bump}",
+        "reports_derived_update": f"after update of {', '.join(WATCHED)} on reports when {changed} {bump}",
     }
     for name, body in triggers.items():  # created anew: an archive keeps no older list of WATCHED
         db.execute(f"drop trigger if exists {name}")
