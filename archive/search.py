@@ -25,6 +25,12 @@ keeps only the tokens and their positions. Taking a report out of it therefore n
 was indexed with (FTS5's 'delete' command); :func:`unindex_report` reads them from the reports row,
 which is why a row leaves the index before its text changes.
 
+One character. A one-character query is a prefix query ("局"*): FTS5 merges the doclists of
+every bigram that starts with the character, which for a common one is most of the index. So
+:data:`SEARCH_SQL` first reads the text of the newest :data:`SCANNED` reports: a common character
+has more than :data:`RANKED` matches among them, and those are the newest matches (every newer
+report was read); only a character rarer than that goes to the index, where it is cheap.
+
 Ranking. A word that is in most reports (复议, 不掌握: the forms print them) matches hundreds of
 thousands of rows, and ranking all of them by bm25 takes seconds. :data:`SEARCH_SQL` takes the
 newest :data:`RANKED` + 1 matches (FTS5 walks its doclists backwards and stops); when there are
@@ -125,13 +131,28 @@ FTS_SQL = (
 INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)"
 RANKED = 2000  # up to this many matches are ranked by bm25; more are listed newest first
 # The newest RANKED + 1 matches; ranked when they are all there are (bm25 counts every match of
-# each term, so it runs only then), newest first otherwise.
-SEARCH_SQL = f"""with newest as materialized (
-  select rowid as id from {FTS_TABLE} where {FTS_TABLE} match :match order by rowid desc limit {RANKED + 1}
+# each term, so it runs only then), newest first otherwise. A guard is written into the MATCH
+# expression ('""' matches nothing at once): a WHERE term beside MATCH is only tested after FTS5
+# has started its query.
+SCANNED = 3000  # one-character queries: how many of the newest reports are read before the index
+SEARCH_SQL = f"""with scan as materialized (
+  select id from reports
+  where :match like '"_"*' and is_latest = 1 and id > (select max(id) from reports) - {SCANNED}
+    and instr(text, substr(:match, 2, 1)) > 0
+  order by id desc limit {RANKED + 1}
+),
+newest as materialized (
+  select id from scan where (select count(*) from scan) > {RANKED}
+  union all
+  select id from (
+    select rowid as id from {FTS_TABLE}
+    where {FTS_TABLE} match case when (select count(*) from scan) <= {RANKED} then :match else '""' end
+    order by rowid desc limit {RANKED + 1}
+  )
 ),
 ranked as materialized (
   select rowid as id, bm25({FTS_TABLE}, 10.0, 5.0, 1.0) as score from {FTS_TABLE}
-  where {FTS_TABLE} match :match and (select count(*) from newest) <= {RANKED}
+  where {FTS_TABLE} match case when (select count(*) from newest) <= {RANKED} then :match else '""' end
 ),
 page as materialized (
   select newest.id, ranked.score from newest left join ranked on ranked.id = newest.id
