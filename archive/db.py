@@ -101,7 +101,8 @@ class Archive:
 
     def close(self) -> None:
         """Bring the derived tables up to date if anything changed them (archive.derived), close."""
-        derived.refresh_derived(self.db)
+        if not self.read_only:
+            derived.refresh_derived(self.db)
         self.db.close()
 
     # sources and crawl runs

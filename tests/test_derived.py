@@ -10,7 +10,7 @@ import pytest
 from local_portals import report_page
 from publish_site import Site
 
-from govreports.archive import derived, lifecycle
+from govreports.archive import derived
 from govreports.archive.db import Archive
 from govreports.archive.ingest import ingest_paths
 from govreports.archive.reparse import reparse
@@ -92,7 +92,7 @@ def test_facet_counts_equal_live_counts_after_a_recrawl_with_new_versions_and_re
     run = archive.start_run()
     for i, (agency, year) in enumerate(AGENCIES):
         fetch(f"http://127.0.0.1/{i}.html", report_page(agency, year))
-    lifecycle.after_run(archive.db, run, {}, {}, {}, max_pages=10)
+    archive.finish_run(run)
     assert_counts_are_live(archive)
 
     run = archive.start_run()
@@ -100,7 +100,7 @@ def test_facet_counts_equal_live_counts_after_a_recrawl_with_new_versions_and_re
     assert changed.status == "changed"
     archive.record_fetch(url="http://127.0.0.1/2.html", status=404, body=None)  # taken down
     assert not derived.is_current(archive.db.conn)  # the change is noticed at once
-    lifecycle.after_run(archive.db, run, {}, {}, {}, max_pages=10)
+    archive.finish_run(run)
     assert archive.db.execute("select count(*) from reports where removed_at is not null").fetchone()[0] == 1
     assert_counts_are_live(archive)
     latest = dict(derived.facet_counts(archive.db.conn, "year", {"is_latest": 1}, 10))
