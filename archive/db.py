@@ -17,13 +17,12 @@ import sqlite_utils
 
 from govreports import parser
 
-from . import lifecycle
+from . import derived, lifecycle
 from .runs import CrawlRun, Tally
-from .schema import TABLES, ensure_codes, ensure_schema
+from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
 from .store import RawStore
 
-SECTIONS = ("overview", "active", "applications", "review", "problems", "other")
 # long table -> the record keys of its cells, (record key, column) when they differ
 CELL_TABLES = {
     "active_disclosure": ("item", "metric", "value", "raw"),
@@ -56,6 +55,27 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def section_spans(text: str | None, sections: dict) -> dict:
+    """Where each section is in the full text: name -> [start, length] in characters (what the
+    generated section columns read, see archive/schema.py), or the section's own text when it is
+    not a piece of the full text; sections the record does not have left out."""
+    text = text or ""
+    spans, at = {}, 0
+    for name in SECTIONS:
+        section = sections.get(name)
+        if section is None:
+            continue
+        found = text.find(section, at) if section else 0
+        if found < 0:
+            found = text.find(section)
+        if found < 0:
+            spans[name] = section
+        else:
+            spans[name] = [found, len(section)]
+            at = found + len(section)
+    return spans
+
+
 class Archive:
     def __init__(self, db_path: str | os.PathLike, read_only: bool = False):
         """Open (and create, unless ``read_only``) the archive at ``db_path``.
@@ -76,8 +96,13 @@ class Archive:
             self.db = sqlite_utils.Database(self.path)
             ensure_schema(self.db)
         register_functions(self.db.conn)
+        # an archive created before the sections became generated columns still stores them
+        self.stored_sections = [name for name in SECTIONS if name in stored_columns(self.db, "reports")]
 
     def close(self) -> None:
+        """Bring the derived tables up to date if anything changed them (archive.derived), close."""
+        if not self.read_only:
+            derived.refresh_derived(self.db)
         self.db.close()
 
     # sources and crawl runs
@@ -344,7 +369,8 @@ class Archive:
             "parse_warnings": _json(record.get("warnings") or []),
             "attachments": _json(record.get("attachments") or []),
             "page_url": record.get("page_url"),
-            **{name: sections.get(name) for name in SECTIONS},
+            **{name: sections.get(name) for name in self.stored_sections},
+            "section_spans": _json(section_spans(record.get("text"), sections)),
             "text": record.get("text"),
         }
 
@@ -353,6 +379,8 @@ class Archive:
         ensure_codes(self.db, record)
         with self.db.atomic():
             columns = self.report_columns(record, report["source"])
+            if report["is_latest"]:
+                unindex_report(self.db, report["id"])  # with the values it was indexed with
             self.db["reports"].update(report["id"], columns)
             self.write_cells(report["id"], record)
             if report["is_latest"]:

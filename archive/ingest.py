@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import lifecycle
+from . import derived, lifecycle
 from .db import Archive
 
 STATUSES = ("new", "unchanged", "changed", "not_report", "error")
@@ -85,4 +85,5 @@ def ingest_paths(
             filed.append(ingested.report_id)
     if filed:
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
+    derived.refresh_derived(archive.db)
     return result

@@ -17,6 +17,8 @@ is recomputed from scratch for the agencies concerned, so running it twice chang
 import datetime
 import json
 
+from . import derived
+
 RULE = "cross_year"
 RULE_LABEL = "上年结转 = 上一年度报告的结转下年度"
 GONE_STATUSES = (404, 410)
@@ -232,9 +234,11 @@ def after_run(db, run_id, complete, finished=True, resumed=False) -> dict:
     for a run that finished, the removals. ``complete`` maps each source whose list pages were
     all read to the report URLs found on them (``runs.Tally.complete``). A resumed run did not
     read the list pages of the run it continues, so it marks no list removals (404/410 still
-    count)."""
+    count). The derived tables are refreshed last (archive.derived)."""
     cross_year(db)
-    if not finished:
-        return {"removed": [], "back": 0}
-    started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
-    return after_crawl(db, started, {} if resumed else complete)
+    marks = {"removed": [], "back": 0}
+    if finished:
+        started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
+        marks = after_crawl(db, started, {} if resumed else complete)
+    derived.refresh_derived(db)
+    return marks

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from govreports import parser
 
-from . import lifecycle
+from . import derived, lifecycle
 from .db import CELL_TABLES, Archive
 
 SHOWN = 5  # cell changes printed per report; the rest are counted
@@ -105,6 +105,7 @@ def reparse(db, echo: Callable[[str], None] = print) -> Counter:
             counts["now_parsed"] += 1
             echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
     lifecycle.cross_year(archive.db)
+    derived.refresh_derived(archive.db)
     echo(
         f"reparse: {counts['changed']} reports changed, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed to parse (kept), {counts['now_parsed']} documents parsed that failed before"
