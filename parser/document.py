@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 Table = list[list[str]]
 # The OCR confidence (0-1) of each cell of a table read from a scan, None where nothing was read.
 Scores = list[list[float | None]]
+LOW_CONFIDENCE = 0.5  # a cell read from a scan with less is flagged in the record's warnings
 
 
 @dataclass

@@ -106,7 +106,10 @@ def stamp(page: Image.Image, dpi: int) -> Image.Image:
     cx, cy = right - r // 2, top + r // 3
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=255, width=max(3, r // 14))
     star = [
-        (cx + r * 0.3 * np.cos(np.pi / 2 + k * 4 * np.pi / 5), cy - r * 0.3 * np.sin(np.pi / 2 + k * 4 * np.pi / 5))
+        (
+            cx + r * 0.3 * np.cos(np.pi / 2 + k * 4 * np.pi / 5),
+            cy - r * 0.3 * np.sin(np.pi / 2 + k * 4 * np.pi / 5),
+        )
         for k in range(5)
     ]
     draw.polygon(star, fill=255)
