@@ -251,6 +251,15 @@ def cell_ink(cell: np.ndarray) -> np.ndarray | None:
         keep.append(i)
     if not keep:
         return None
+    # A decimal point is as small as a speck: kept when it sits low between kept characters.
+    left = min(stats[i][0] for i in keep)
+    right = max(stats[i][0] + stats[i][2] for i in keep)
+    top = min(stats[i][1] for i in keep)
+    bottom = max(stats[i][1] + stats[i][3] for i in keep)
+    for i in range(1, count):
+        x, y, cw, ch, area = stats[i]
+        if i not in keep and area >= 2 and left < x and x + cw < right and y > top + 0.6 * (bottom - top):
+            keep.append(i)
     mask = np.isin(labels, keep)
     ys, xs = np.nonzero(mask)
     clean = np.where(mask, cell, 255).astype(np.uint8)

@@ -1,8 +1,9 @@
 """Scans made from documents whose cells are known: what a scanner or a phone does to a printout.
 
-    .venv/bin/python tests/scans.py        # writes the committed scans in tests/fixtures/scans/
+    .venv/bin/python tests/scans.py   # prints the blank template to tests/fixtures/scans/ (LibreOffice)
 
-A scan is the source PDF rendered by pdfium at a scanner's resolution, in grey, then turned,
+The scans themselves are made when a test or benchmark asks (a page takes well under a second);
+only the printed blank template is committed, since printing needs LibreOffice. A scan is the source PDF rendered by pdfium at a scanner's resolution, in grey, then turned,
 blurred, speckled and JPEG-compressed with a seeded random generator: the same arguments always
 give the same bytes. The truth of a scan is the record of the document it was made from.
 """
@@ -17,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFilter
 ROOT = pathlib.Path(__file__).resolve().parent
 FIXTURES = ROOT / "fixtures"
 SCANS = FIXTURES / "scans"
-SHARED = ROOT.parents[2] / "shared"
+SHARED = ROOT.parents[1] / "shared"  # shared/ lies beside the repository
 REPORT = FIXTURES / "attachments" / "report.pdf"  # the official template filled in (make_fixtures.py)
 BLANK = SCANS / "template-2021-blank.pdf"  # the blank official template printed by LibreOffice
 
@@ -121,17 +122,6 @@ def stamp(page: Image.Image, dpi: int) -> Image.Image:
     return Image.composite(Image.blend(page, red, 0.75), page, seal.filter(ImageFilter.GaussianBlur(1)))
 
 
-def blank_template_pdf() -> bytes:
-    """The blank official template printed to PDF by LibreOffice (made once by ``main``)."""
-    return BLANK.read_bytes()
-
-
-# The committed scans: each a different scanner, all from documents whose every cell is known.
-COMMITTED = {
-    "report-180dpi-tilted.pdf": (REPORT, Scanner(dpi=180, angle=1.4, blur=0.7, noise=12, quality=60, seed=1)),
-}
-
-
 def print_blank_template() -> None:
     import shutil
     import subprocess
@@ -151,11 +141,8 @@ def print_blank_template() -> None:
 
 def main() -> None:
     SCANS.mkdir(exist_ok=True)
-    if not BLANK.exists():
-        print_blank_template()
-    for name, (source, scanner) in COMMITTED.items():
-        (SCANS / name).write_bytes(scanner.pdf(source.read_bytes()))
-        print(name, (SCANS / name).stat().st_size, "bytes")
+    print_blank_template()
+    print(BLANK, BLANK.stat().st_size, "bytes")
 
 
 if __name__ == "__main__":
