@@ -215,16 +215,19 @@ def join(prev: Block, nxt: Block) -> None:
     prev.ids.extend(ids)
 
 
-def cells_from_edges(edges: list[dict], tolerance: float = 3) -> list[list[Bbox]]:
+def cells_from_edges(
+    edges: list[dict], tolerance: float = 3, reach: tuple[float, float] | None = None
+) -> list[list[Bbox]]:
     """Ruled tables (each a list of cell boxes) from line segments, with pdfplumber's own algorithm.
 
-    ``edges`` are dicts with x0, x1, top, bottom and orientation "h" or "v".
+    ``edges`` are dicts with x0, x1, top, bottom and orientation "h" or "v". ``reach`` is how far
+    (x, y) a line may stop short of the line it meets (a scan's rule broken near a corner).
     """
     for e in edges:
         e.setdefault("width", e["x1"] - e["x0"])
         e.setdefault("height", e["bottom"] - e["top"])
     merged = merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
-    points = edges_to_intersections(merged, tolerance, tolerance)
+    points = edges_to_intersections(merged, *(reach or (tolerance, tolerance)))
     return cells_to_tables(intersections_to_cells(points))
 
 

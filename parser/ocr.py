@@ -342,4 +342,5 @@ def ruled_tables(gray: np.ndarray) -> tuple[list[list[layout.Bbox]], np.ndarray]
     rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)) > 0
     if not edges:
         return [], rules
-    return layout.cells_from_edges(edges, tolerance=max(3, width / 400)), rules
+    # A rule piece shorter than the finder's length is lost: the line may stop that far short.
+    return layout.cells_from_edges(edges, max(3, width / 400), reach=(h_len, v_len)), rules

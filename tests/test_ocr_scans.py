@@ -173,10 +173,10 @@ def grid(style: str) -> np.ndarray:
             cv2.line(page, (xs[0], y + offset), (xs[-1], y + offset), shade, 2)
         for x in xs:
             cv2.line(page, (x + offset, ys[0]), (x + offset, ys[-1]), shade, 2)
-    if style == "broken":
-        for k in range(0, 1200, 45):
-            page[:, k : k + 4] = np.where(page[:, k : k + 4] < 128, 255, page[:, k : k + 4])[:, :]
-            page[k : k + 4, :] = np.where(page[k : k + 4, :] < 128, 255, page[k : k + 4, :])
+    if style == "broken":  # toner dropouts: a gap of 5 pixels every 90 along every rule
+        for k in range(30, 1200, 90):
+            page[:, k : k + 5] = 255
+            page[k : k + 5, :] = 255
     noisy = page + np.random.default_rng(10).normal(0, 12, page.shape)
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
