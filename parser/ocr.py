@@ -342,5 +342,8 @@ def ruled_tables(gray: np.ndarray) -> tuple[list[list[layout.Bbox]], np.ndarray]
     rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)) > 0
     if not edges:
         return [], rules
-    # A rule piece shorter than the finder's length is lost: the line may stop that far short.
-    return layout.cells_from_edges(edges, max(3, width / 400), reach=(h_len, v_len)), rules
+    # A piece of a horizontal rule shorter than the finder's length is lost: the rule may stop
+    # that far short of the vertical one it meets. (Vertical pieces that short are strokes of
+    # characters as often as rules: no such reach for them.)
+    tolerance = max(3, width / 400)
+    return layout.cells_from_edges(edges, tolerance, reach=(h_len, tolerance)), rules

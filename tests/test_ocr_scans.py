@@ -8,6 +8,7 @@ PNG, JPEG and TIFF pages; one carries a red seal over a table corner.
 """
 
 import io
+import re
 import unicodedata
 
 import cv2
@@ -15,21 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 from scans import BLANK, REPORT, SHARED, Scanner
+from truth import flatten as cells
 from truth import load_truth
 
 from govreports.parser import ParseError, layout, ocr, parse
 from govreports.parser.formats import read_document
-
-
-def cells(record: dict) -> dict:
-    out = {}
-    for c in record["active_disclosure"]:
-        out[f"active_disclosure/{c['item']}/{c['metric']}"] = c["value"]
-    for c in record["applications"]:
-        out[f"applications/{c['row']}/{c['applicant']}"] = c["value"]
-    for c in record["review_litigation"]:
-        out[f"review_litigation/{c['proceeding']}/{c['outcome']}"] = c["value"]
-    return out
 
 
 def failed(record: dict) -> list[str]:
@@ -85,7 +76,7 @@ def test_a_multi_page_tiff_at_300_dpi_turned_3_degrees_and_blurred(typed):
 
 
 def grid_rows(doc) -> dict[str, list[str]]:
-    """Each grid row with a number, by its label cells (NFKC: OCR reads （ as ( )."""
+    """The numbers of each grid row, by its label cells (NFKC: OCR reads （ as ( )."""
     rows = {}
     for table in doc.tables:
         for row in table:
@@ -93,7 +84,8 @@ def grid_rows(doc) -> dict[str, list[str]]:
                 label = unicodedata.normalize(
                     "NFKC", "".join(dict.fromkeys(c for c in row if not layout.is_number(c)))
                 )
-                rows[label.replace(" ", "")] = [c for c in row if layout.is_number(c)]
+                label = re.sub(r"^[一二三四]、", "", label.replace(" ", ""))  # OCR may drop the "一、"
+                rows[label] = [c for c in row if layout.is_number(c)]
     return rows
 
 
