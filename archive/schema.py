@@ -150,6 +150,21 @@ TABLES = {
         "id",
         [],
     ),
+    # fetches that failed for a passing reason (5xx, reset, timeout): asked for first next run
+    "pending_fetches": (
+        {
+            "url": str,
+            "source": str,
+            "kind": str,
+            "meta": str,  # JSON: what the spider needs to ask again (depth, page_url ...)
+            "error": str,
+            "tries": int,
+            "first_failed": str,
+            "last_failed": str,
+        },
+        "url",
+        [("source", "sources", "name")],
+    ),
     "ingest_errors": (
         {
             "id": int,
@@ -186,7 +201,10 @@ INDEXES = {
     "review_litigation": [["report_id"], ["proceeding", "outcome"]],
     "checks": [["report_id"], ["rule", "passed"]],
     "ingest_errors": [["document_id"], ["url"]],
+    "pending_fetches": [["source", "last_failed"]],
 }
+# one row per URL and version, whatever a killed and resumed crawl does
+UNIQUE_INDEXES = {"reports": [["url", "version"]]}
 
 
 # code table -> [(code, Chinese label)] in the order the report forms print them
@@ -216,6 +234,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)
+    for name, indexes in UNIQUE_INDEXES.items():
+        for columns in indexes:
+            db[name].create_index(columns, unique=True, if_not_exists=True)
     for name, codes in CODE_TABLES.items():
         rows = [
             {"code": code, "label_zh": label, "label_en": label_en(code), "sort_order": i}
