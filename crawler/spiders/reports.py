@@ -20,8 +20,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from govreports.archive.runs import Tally
 
 from .. import guard
-from ..cms import BY_NAME, GENERIC, Link, adapter_for
-from ..cms.links import anchors, attachment_links
+from ..cms import BY_NAME, GENERIC, adapter_for
+from ..cms.links import Link, anchors, attachment_links
 from ..cms.responses import as_text, is_html, is_html_page, redecode
 from ..cms.titles import (
     in_report_column,
