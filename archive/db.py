@@ -208,71 +208,40 @@ class Archive:
 
         ``retry`` (a failure that may pass: 5xx, reset, timeout) puts the URL on the retry list
         with what the crawler needs to ask again; any other fetch of it takes it off."""
-        with self.db.atomic():  # one commit: the retry list, the body's row
-            return self._record_fetch(
-                url,
-                final_url,
-                status,
-                content_type,
-                body,
-                etag,
-                last_modified,
-                via,
-                source,
-                kind,
-                error,
-                fetched_at or now(),
-                retry,
-            )
-
-    def _record_fetch(
-        self,
-        url,
-        final_url,
-        status,
-        content_type,
-        body,
-        etag,
-        last_modified,
-        via,
-        source,
-        kind,
-        error,
-        fetched_at,
-        retry,
-    ) -> FetchResult:
-        if retry is None:
-            self.db.execute("delete from pending_fetches where url = ?", [url])
-        else:
-            self._retry_later(url, source, kind, error or f"HTTP {status}", retry)
-        last = self._last_fetch(url)
-        digest, is_new_body = self.store.put(body) if body is not None else (None, False)
-        if body is None and status == 304 and last:
-            digest = last["sha256"]
-        if last and digest == last["sha256"] and error is None:
-            updates = {"last_fetched_at": fetched_at}
-            updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
-            self._set("documents", last["id"], updates)
-            return FetchResult(last["id"], digest, is_new_body, False)
-        row = {
-            "url": url,
-            "final_url": final_url or url,
-            "status": status,
-            "content_type": content_type,
-            "sha256": digest,
-            "bytes": len(body) if body is not None else None,
-            "fetched_at": fetched_at,
-            "last_fetched_at": fetched_at,
-            "etag": etag,
-            "last_modified": last_modified,
-            "via": via,
-            "source": source,
-            "kind": kind,
-            "error": error,
-        }
-        document_id = self.db["documents"].insert(row).last_pk
-        changed = bool(last and digest and digest != last["sha256"])
-        return FetchResult(document_id, digest, is_new_body, changed)
+        fetched_at = fetched_at or now()
+        with self.db.atomic():  # one commit: the retry list and the body's row
+            if retry is None:
+                self.db.execute("delete from pending_fetches where url = ?", [url])
+            else:
+                self._retry_later(url, source, kind, error or f"HTTP {status}", retry)
+            last = self._last_fetch(url)
+            digest, is_new_body = self.store.put(body) if body is not None else (None, False)
+            if body is None and status == 304 and last:
+                digest = last["sha256"]
+            if last and digest == last["sha256"] and error is None:
+                updates = {"last_fetched_at": fetched_at}
+                updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
+                self._set("documents", last["id"], updates)
+                return FetchResult(last["id"], digest, is_new_body, False)
+            row = {
+                "url": url,
+                "final_url": final_url or url,
+                "status": status,
+                "content_type": content_type,
+                "sha256": digest,
+                "bytes": len(body) if body is not None else None,
+                "fetched_at": fetched_at,
+                "last_fetched_at": fetched_at,
+                "etag": etag,
+                "last_modified": last_modified,
+                "via": via,
+                "source": source,
+                "kind": kind,
+                "error": error,
+            }
+            document_id = self.db["documents"].insert(row).last_pk
+            changed = bool(last and digest and digest != last["sha256"])
+            return FetchResult(document_id, digest, is_new_body, changed)
 
     # the retry list: fetches that failed for a passing reason, asked for first on the next run
 

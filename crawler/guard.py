@@ -13,8 +13,9 @@ and redirects.
 """
 
 import logging
-import re
 from urllib.parse import urlsplit
+
+from govreports.parser.labels import MISSING_PAGE_TEXT, MISSING_PAGE_TITLE, simplified
 
 from .sources import host_key, on_source
 
@@ -34,12 +35,6 @@ TRANSIENT_ERRORS = (
     "ResponseFailed",
     "DNSLookupError",
     "backed off",
-)
-SOFT_404_TITLE = re.compile(
-    r"404|页面不存在|页面未找到|找不到页面|页面已删除|信息不存在|文章不存在|not\s*found", re.I
-)
-SOFT_404_TEXT = re.compile(
-    r"(您|你)(所)?(访问|请求|要找)的(页面|网页|信息|内容)(不存在|已(被)?删除|未找到)|页面不存在"
 )
 SOFT_404_MAX_BYTES = 20_000  # a real report page is longer; an error page is short
 
@@ -74,7 +69,8 @@ def soft_404(response) -> bool:
         text = " ".join(response.css("body *::text").getall())
     except (AttributeError, ValueError):
         return False
-    return bool(SOFT_404_TITLE.search(title) and (SOFT_404_TEXT.search(text) or "404" in text))
+    title, text = simplified(title), simplified(text)
+    return bool(MISSING_PAGE_TITLE.search(title) and (MISSING_PAGE_TEXT.search(text) or "404" in text))
 
 
 async def route_on_source(page, request):

@@ -86,6 +86,12 @@ def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_ur
     assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "a finished run clears Redis"
 
 
+def command(db, sources, redis_url):
+    """`govreports crawl` with two workers, as a user types it."""
+    cli = [sys.executable, "-m", "govreports.crawler.cli", "crawl", str(db), "--sources", str(sources)]
+    return [*cli, "--no-browser", "--workers", "2", "--redis", redis_url]
+
+
 def ctrl_c_works():
     """In the child: SIGINT raises KeyboardInterrupt even when this test runs in a background
     job, whose children inherit SIGINT ignored (Python then installs no handler for it)."""
@@ -99,16 +105,7 @@ def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_pa
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow), "PYTHONUNBUFFERED": "1"}
     with Portal("测试戊区人民政府", 16, per_page=4) as portal:
         sources = sources_yaml(tmp_path / "sources.yaml", [portal])
-        cmd = [
-            sys.executable,
-            "-m",
-            "govreports.crawler.cli",
-            "crawl",
-            str(db),
-            "--sources",
-            str(sources),
-        ]
-        cmd += ["--no-browser", "--workers", "2", "--redis", redis_url]
+        cmd = command(db, sources, redis_url)
         first = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_works
         )
@@ -142,16 +139,7 @@ def test_a_worker_killed_with_sigkill_loses_nothing_its_leases_go_back_to_the_fr
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow), "PYTHONUNBUFFERED": "1"}
     with Portal("测试癸区人民政府", 12, per_page=4) as portal:
         sources = sources_yaml(tmp_path / "sources.yaml", [portal])
-        cmd = [
-            sys.executable,
-            "-m",
-            "govreports.crawler.cli",
-            "crawl",
-            str(db),
-            "--sources",
-            str(sources),
-        ]
-        cmd += ["--no-browser", "--workers", "2", "--redis", redis_url]
+        cmd = command(db, sources, redis_url)
         writer = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         filed = 0
         for line in writer.stdout:
