@@ -214,3 +214,32 @@ def test_refused_urls():
 )
 def test_which_failures_are_tried_again(status, error, again):
     assert guard.transient(status, error) is again
+
+
+def test_the_browser_obeys_the_source_hosts_too(tmp_path):
+    """A list drawn by a script in Chromium: the page's own requests to another host (a script,
+    a fetch, an iframe on the witness at 127.0.0.2) are blocked by the Playwright route; the rows
+    it draws from its own host are followed."""
+    db = tmp_path / "reports.db"
+    with Witness("127.0.0.2") as witness, HostilePortal("测试子区人民政府", 3, per_page=4) as portal:
+        rows = "".join(f"<li><a href='{path}'>{portal.title(path)}</a></li>" for path in portal.report_paths)
+        portal.pages["/col/js/index.html"] = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>政府信息公开年报</title>"
+            f"<script src='{witness.url}/tracker.js'></script></head><body>"
+            "<div class='position'>首页 > 信息公开 > 政府信息公开年报</div><ul id='rows'></ul>"
+            f"<iframe src='{witness.url}/frame.html'></iframe>"
+            f"<script>fetch('{witness.url}/beacon').catch(function(){{}});"
+            f"document.getElementById('rows').innerHTML = {json.dumps(rows)};</script></body></html>"
+        ).encode()
+        source = {**portal.source(), "url": portal.url + "/col/js/index.html", "list": True}
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(json.dumps({"sources": [source]}, ensure_ascii=False), encoding="utf-8")
+        env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(FAST)}
+        done = subprocess.run(command(db, sources), capture_output=True, text=True, env=env, timeout=180)
+        hits = witness.total
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert hits == 0, f"the browser reached the witness: {dict(witness.hits)}"
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select count(*) from reports").fetchone()[0] == 3, done.stdout
+    assert archive.execute("select count(*) from documents where via = 'browser'").fetchone()[0] >= 1
