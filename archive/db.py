@@ -11,7 +11,7 @@ import os
 import pathlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -120,10 +120,14 @@ class Archive:
         """Record the start of a crawl run over ``sources`` (stored with ``upsert_source``).
 
         Returns the CrawlRun, whose ``tally`` the crawl counts in; ``resumed``: the run continues
-        one that stopped (see ``finish_run``)."""
+        one that stopped (see ``finish_run``). What a killed crawl had stored but not parsed is
+        filed first (``unparsed``)."""
         sources = list(sources)
         for source in sources:
             self.upsert_source(source)
+        filed = [r for r in self.file_unparsed() if r.status in ("new", "changed")]
+        if filed and echo:
+            echo(f"Filed {len(filed)} report(s) that the last, interrupted crawl had stored but not parsed.")
         started = now()
         run_id = self.db["crawl_runs"].insert({"started": started}).last_pk
         tally = Tally([s["name"] for s in sources], echo=echo, max_pages=max_pages)
@@ -183,6 +187,15 @@ class Archive:
         row = self._row("select parse_status from documents where id = ?", [document_id])
         return row is not None and row["parse_status"] is not None
 
+    def warc_links(self) -> list[tuple[int, str, int]]:
+        """(document id, WARC file, offset) of every documents row that points at a WARC record."""
+        sql = "select id, warc_file, warc_offset from documents where warc_file is not null"
+        return [tuple(row) for row in self.db.execute(sql).fetchall()]
+
+    def killed_runs(self) -> list[int]:
+        """Ids of crawl runs that never reached ``finish_run`` (killed, or still running)."""
+        return [row[0] for row in self.db.execute("select id from crawl_runs where finished is null")]
+
     def link_warc(self, document_id: int, ref) -> None:
         """Point a documents row at its WARC record, ``ref`` a (file, offset) pair.
 
@@ -210,41 +223,97 @@ class Archive:
         kind: str = "report",
         error: str | None = None,
         fetched_at: str | None = None,
+        retry: dict | None = None,
     ) -> FetchResult:
         """Keep the body in the raw store and log the fetch in ``documents``.
 
         A fetch that brings the same body as the URL's last fetch (or a 304 Not Modified) is not
         a new row: the last row gets ``last_fetched_at`` (and any new validators) and its id is
-        returned, so fetching or ingesting the same bytes again adds nothing."""
+        returned, so fetching or ingesting the same bytes again adds nothing.
+
+        ``retry`` (a failure that may pass: 5xx, reset, timeout) puts the URL on the retry list
+        with what the crawler needs to ask again; any other fetch of it takes it off."""
         fetched_at = fetched_at or now()
-        last = self._last_fetch(url)
-        digest, is_new_body = self.store.put(body) if body is not None else (None, False)
-        if body is None and status == 304 and last:
-            digest = last["sha256"]
-        if last and digest == last["sha256"] and error is None:
-            updates = {"last_fetched_at": fetched_at}
-            updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
-            self._set("documents", last["id"], updates)
-            return FetchResult(last["id"], digest, is_new_body, False)
-        row = {
-            "url": url,
-            "final_url": final_url or url,
-            "status": status,
-            "content_type": content_type,
-            "sha256": digest,
-            "bytes": len(body) if body is not None else None,
-            "fetched_at": fetched_at,
-            "last_fetched_at": fetched_at,
-            "etag": etag,
-            "last_modified": last_modified,
-            "via": via,
-            "source": source,
-            "kind": kind,
-            "error": error,
-        }
-        document_id = self.db["documents"].insert(row).last_pk
-        changed = bool(last and digest and digest != last["sha256"])
-        return FetchResult(document_id, digest, is_new_body, changed)
+        with self.db.atomic():  # one commit: the retry list and the body's row
+            if retry is None:
+                self.db.execute("delete from pending_fetches where url = ?", [url])
+            else:
+                self._retry_later(url, source, kind, error or f"HTTP {status}", retry)
+            last = self._last_fetch(url)
+            digest, is_new_body = self.store.put(body) if body is not None else (None, False)
+            if body is None and status == 304 and last:
+                digest = last["sha256"]
+            if last and digest == last["sha256"] and error is None:
+                updates = {"last_fetched_at": fetched_at}
+                updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
+                self._set("documents", last["id"], updates)
+                return FetchResult(last["id"], digest, is_new_body, False)
+            row = {
+                "url": url,
+                "final_url": final_url or url,
+                "status": status,
+                "content_type": content_type,
+                "sha256": digest,
+                "bytes": len(body) if body is not None else None,
+                "fetched_at": fetched_at,
+                "last_fetched_at": fetched_at,
+                "etag": etag,
+                "last_modified": last_modified,
+                "via": via,
+                "source": source,
+                "kind": kind,
+                "error": error,
+            }
+            document_id = self.db["documents"].insert(row).last_pk
+            changed = bool(last and digest and digest != last["sha256"])
+            return FetchResult(document_id, digest, is_new_body, changed)
+
+    # the retry list: fetches that failed for a passing reason, asked for first on the next run
+
+    def _retry_later(self, url: str, source: str | None, kind: str, error: str, meta: dict) -> None:
+        at = now()
+        self.db.execute(
+            """insert into pending_fetches (url, source, kind, meta, error, tries, first_failed, last_failed)
+            values (?, ?, ?, ?, ?, 1, ?, ?)
+            on conflict (url) do update set error = excluded.error, tries = tries + 1,
+              last_failed = excluded.last_failed, meta = excluded.meta""",
+            [url, source, kind, _json(meta), error, at, at],
+        )
+
+    def pending(self, sources=None) -> list[dict]:
+        """The retry list (of these sources), oldest failure first; ``meta`` decoded."""
+        sql, params = "select * from pending_fetches", []
+        if sources is not None:
+            sources = list(sources)
+            sql += f" where source in ({', '.join('?' * len(sources))})"
+            params = sources
+        rows = list(self.db.query(sql + " order by first_failed, url", params))
+        return [{**row, "meta": json.loads(row["meta"] or "{}")} for row in rows]
+
+    # what a crawl killed at the wrong moment left, and bodies that may have changed unseen
+
+    def unparsed(self) -> list[int]:
+        """Ids of report and attachment documents stored with a body but never filed (a crawl
+        killed between the two): the writer files them from the raw store, without a fetch."""
+        sql = """select id from documents where kind in ('report', 'attachment') and sha256 is not null
+            and error is null and parse_status is null and not exists
+            (select 1 from reports r where r.document_id = documents.id) order by id"""
+        return [row["id"] for row in self.db.query(sql)]
+
+    def file_unparsed(self) -> list[IngestResult]:
+        """File what a killed crawl stored but did not parse (see ``unparsed``)."""
+        return [self.ingest_document(document_id) for document_id in self.unparsed()]
+
+    def stale(self, source: str, days: float, limit: int) -> set[str]:
+        """Up to ``limit`` report URLs of ``source`` whose server gave no ETag or Last-Modified
+        and that were last fetched more than ``days`` ago, least recently fetched first: a slice
+        of them is fetched again each run (a changed sha256 is a new version)."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        sql = """select url, max(coalesce(last_fetched_at, fetched_at)) as seen from documents
+            where source = ? and kind in ('report', 'attachment') and sha256 is not null
+            group by url having seen < ? and max(coalesce(etag, last_modified)) is null
+            order by seen limit ?"""
+        return {row["url"] for row in self.db.query(sql, [source, cutoff, limit])}
 
     def record_error(self, url: str, reason: str, document_id: int | None = None) -> None:
         """An error row for ``url`` (a file:// URL for local files); once per URL, document and

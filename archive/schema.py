@@ -158,6 +158,21 @@ TABLES = {
         "id",
         [],
     ),
+    # fetches that failed for a passing reason (5xx, reset, timeout): asked for first next run
+    "pending_fetches": (
+        {
+            "url": str,
+            "source": str,
+            "kind": str,
+            "meta": str,  # JSON: what the spider needs to ask again (depth, page_url ...)
+            "error": str,
+            "tries": int,
+            "first_failed": str,
+            "last_failed": str,
+        },
+        "url",
+        [("source", "sources", "name")],
+    ),
     "ingest_errors": (
         {
             "id": int,
@@ -208,6 +223,7 @@ INDEXES = {
     "review_litigation": [["report_id"]],
     "checks": [["report_id"]],
     "ingest_errors": [["document_id"], ["url"]],
+    "pending_fetches": [["source", "last_failed"]],
 }
 # Partial indexes: the few cells and checks the canned queries look up across all reports, at
 # one index entry per report instead of one per cell (name -> (table, columns, where)).
@@ -222,6 +238,8 @@ OLD_INDEXES = (
     "idx_checks_rule_passed",
     "idx_active_disclosure_item_metric",
 )
+# one row per URL and version, whatever a killed and resumed crawl does
+UNIQUE_INDEXES = {"reports": [["url", "version"]]}
 
 
 # code table -> [(code, Chinese label)] in the order the report forms print them
@@ -255,6 +273,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.execute(f"create index if not exists [{name}] on [{table}]({columns}) where {where}")
     for name in OLD_INDEXES:
         db.execute(f"drop index if exists [{name}]")
+    for name, indexes in UNIQUE_INDEXES.items():
+        for columns in indexes:
+            db[name].create_index(columns, unique=True, if_not_exists=True)
     for name, codes in CODE_TABLES.items():
         rows = [
             {"code": code, "label_zh": label, "label_en": label_en(code), "sort_order": i}

@@ -34,6 +34,7 @@ class Writer:
             source=item.source,
             kind=item.kind,
             error=item.error,
+            retry=item.retry,
         )
         if item.warc:
             self.archive.link_warc(fetch.document_id, item.warc)
@@ -125,10 +126,19 @@ class QueuePipeline:
 
     def process_item(self, item):
         from .distributed import DOCUMENTS_KEY
+        from .frontier import LEASE, leases_key
 
-        message = {k: v for k, v in vars(item).items() if k != "body"}
+        message = {k: v for k, v in vars(item).items() if k not in ("body", LEASE)}
         message["sha256"] = self.store.put(item.body)[0] if item.body is not None else None
-        self.client.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
+        lease = getattr(item, LEASE, None)
+
+        def queue(transaction):  # MULTI: the document queued and its lease returned together
+            transaction.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
+            if lease:
+                worker, data = lease
+                transaction.hdel(leases_key(self.crawler.spider.name, worker), data)
+
+        self.client.transaction(queue)
         return item
 
     @staticmethod
