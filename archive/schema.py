@@ -12,6 +12,7 @@ import sqlite_utils
 
 from govreports.parser import labels as L
 
+from . import agencies
 from .search import create_fts
 
 # name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
@@ -74,6 +75,7 @@ TABLES = {
             "year": int,
             "template": str,
             "published_date": str,
+            "index_number": str,
             "format": str,
             "check_failures": int,
             "failed_checks": str,
@@ -222,6 +224,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for i, (code, label) in enumerate(codes)
         ]
         db[name].upsert_all(rows, pk="code")
+    agencies.ensure(db)
     create_fts(db)
 
 
