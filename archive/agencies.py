@@ -101,7 +101,6 @@ INDEXES = {
     "coverage": [["year", "status", "province"], ["report_id"], ["level"], ["sector"]],
 }
 UNIQUE = {"agencies": ["key"], "agency_aliases": ["agency_id", "alias"]}
-STATUSES = ("published", "removed", "missing")
 _SOURCE_SUFFIX = re.compile(r"(?:\s.*|[（(].*?[)）])$")
 
 
