@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from govreports import parser
+from govreports.parser.agency import describe
 
-from . import derived, lifecycle
+from . import agencies, derived, lifecycle
 from .runs import CrawlRun, Tally
 from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
@@ -409,14 +410,17 @@ class Archive:
                 **self.report_columns(record, doc["source"]),
             }
             report_id = self.db["reports"].insert(row).last_pk
+            agencies.link(self.db, [report_id])
             self.write_cells(report_id, record)
             index_report(self.db, report_id, row["title"], row["agency"], row["text"])
             self._set("documents", document_id, {"parse_status": "report"})
         return IngestResult("changed" if latest else "new", report_id)
 
     def report_columns(self, record: dict, source: str | None) -> dict:
-        """The columns of a reports row that come from the parser's record (and the source)."""
+        """The columns of a reports row that come from the parser's record (and the source):
+        level, government level and sector from the agency's name and region, else the source's."""
         region = record.get("region") or {}
+        agency = describe(record.get("agency"), region)
         sections = record.get("sections") or {}
         failed = [c for c in record.get("checks") or [] if not c.get("passed")]
         sources = list(self.db["sources"].rows_where("name = ?", [source])) if source else []
@@ -427,11 +431,13 @@ class Archive:
             "city": region.get("city"),
             "county": region.get("county"),
             "region_code": region.get("code"),
-            "level": sources[0]["level"] if sources else None,
-            "sector": sources[0]["sector"] if sources else None,
+            "level": agency["level"] or (sources[0]["level"] if sources else None),
+            "government_level": agency["government_level"],
+            "sector": agency["sector"] or (sources[0]["sector"] if sources else None),
             "year": record.get("year"),
             "template": record.get("template"),
             "published_date": record.get("published_date"),
+            "index_number": record.get("index_number"),
             "format": record.get("format"),
             "check_failures": len(failed),
             "failed_checks": _json(sorted({c["rule"] for c in failed})),
@@ -451,6 +457,7 @@ class Archive:
             if report["is_latest"]:
                 unindex_report(self.db, report["id"])  # with the values it was indexed with
             self.db["reports"].update(report["id"], columns)
+            agencies.link(self.db, [report["id"]])
             self.write_cells(report["id"], record)
             if report["is_latest"]:
                 index_report(self.db, report["id"], columns["title"], columns["agency"], columns["text"])

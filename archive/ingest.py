@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import derived, lifecycle
+from . import agencies, derived, lifecycle
 from .db import Archive
 
 STATUSES = ("new", "unchanged", "changed", "not_report", "error")
@@ -84,6 +84,7 @@ def ingest_paths(
         if ingested.status in ("new", "changed"):
             filed.append(ingested.report_id)
     if filed:
+        agencies.refresh(archive.db, report_ids=filed)  # their agencies' aliases, figures, coverage
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
     derived.refresh_derived(archive.db)
     return result

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from govreports import parser
 
-from . import derived, lifecycle
+from . import agencies, derived, lifecycle
 from .db import CELL_TABLES, Archive
 
 SHOWN = 5  # cell changes printed per report; the rest are counted
@@ -104,6 +104,7 @@ def reparse(db, echo: Callable[[str], None] = print) -> Counter:
         if result.report_id:
             counts["now_parsed"] += 1
             echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
+    agencies.refresh(archive.db)  # every report linked again: agency_aliases.yaml as it is now
     lifecycle.cross_year(archive.db)
     derived.refresh_derived(archive.db)
     echo(

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from govreports.parser import labels as L
 
-from . import derived
+from . import agencies, derived
 from .search import create_fts
 
 # name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
@@ -81,6 +81,7 @@ TABLES = {
             "year": int,
             "template": str,
             "published_date": str,
+            "index_number": str,
             "format": str,
             "check_failures": int,
             "failed_checks": str,
@@ -282,6 +283,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for i, (code, label) in enumerate(codes)
         ]
         db[name].upsert_all(rows, pk="code")
+    agencies.ensure(db)
     create_fts(db)
     derived.ensure_derived(db)
 

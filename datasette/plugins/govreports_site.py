@@ -141,11 +141,10 @@ async def report_page(request, datasette):
         [report_id],
     )
     other_years = []
-    if report["agency"]:
+    if report["agency_id"]:  # the agency in any spelling (govreports.archive.agencies)
         other_years = await rows(
             """select id, year, title, check_failures, published_date from reports
-            where is_latest = 1 and agency = :agency and id != :id
-              and coalesce(province, '') = coalesce(:province, '') and coalesce(city, '') = coalesce(:city, '')
+            where is_latest = 1 and agency_id = :agency_id and id != :id
             order by year desc, id desc""",
             report,
         )
