@@ -1,7 +1,7 @@
 """Attachments (PDF, scanned PDF, images, DOCX, DOC, WPS, XLS, XLSX, OFD) read into grids and text.
 
 The fixtures in tests/fixtures/attachments are one filled 2021-template report in every format
-(made by make_fixtures.py there, numbers in expected.json); ../shared/realworld holds real PDFs
+(made by make_fixtures.py there, numbers in expected.json); fixtures/shared/realworld holds real PDFs
 with hand-typed truth files.
 """
 
@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 import pytest
-from truth import load_truth
+from truth import SHARED, load_truth
 
 from govreports.parser import layout
 from govreports.parser.attachments import read_attachment
@@ -20,7 +20,7 @@ from govreports.parser.tables import read_tables
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "attachments"
-REALWORLD = HERE.parents[1] / "shared" / "realworld"
+REALWORLD = SHARED / "realworld"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 
 
