@@ -16,6 +16,8 @@ from scrapy.utils.test import get_crawler
 from govreports.crawler import distributed
 from govreports.crawler.spiders.worker import WorkerReportsSpider
 
+pytestmark = [pytest.mark.crawl, pytest.mark.redis]
+
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
 
