@@ -4,6 +4,7 @@ These read pages as Scrapy responses and call the adapters directly: no network,
 """
 
 import json
+import pathlib
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
