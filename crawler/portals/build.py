@@ -12,10 +12,10 @@ JavaScript (only a browser sees its links). Report pages hold the texts of TEXTS
 TEXTS/realworld (the real reports of the tests: tests/fixtures/shared) as HTML paragraphs and tables.
 """
 
+import argparse
 import html
 import pathlib
 import shutil
-import sys
 
 SITES = pathlib.Path(__file__).parent / "sites"
 
@@ -561,6 +561,8 @@ def build(texts: pathlib.Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: python -m govreports.crawler.portals.build TEXTS\n{__doc__}")
-    build(pathlib.Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(prog="python -m govreports.crawler.portals.build", description=__doc__)
+    parser.add_argument(
+        "texts", type=pathlib.Path, help="the folder of seeds/ and realworld/: tests/fixtures/shared"
+    )
+    build(parser.parse_args().texts)
