@@ -101,9 +101,7 @@ def test_the_wheel_installs_one_namespace_and_every_data_file(installed):
 def demo(installed):
     """What the installed `govreports demo --no-serve` printed; its archive is work/demo.db."""
     bin_, work = installed
-    return run(
-        [str(bin_ / "govreports"), "demo", "--no-serve", "--db", "demo.db"], work, env=env_without_checkout()
-    )
+    return run([str(bin_ / "govreports"), "demo", "demo.db", "--no-serve"], work, env=env_without_checkout())
 
 
 def test_the_installed_demo_builds_the_archive(installed, demo):
@@ -160,7 +158,7 @@ def test_the_installed_crawl_reads_a_sources_file(installed, tmp_path):
     bin_, work = installed
     with Portal("测试县", reports=3, per_page=2) as portal:
         sources = sources_yaml(tmp_path / "sources.yaml", [portal])
-        cmd = [str(bin_ / "govreports"), "crawl", "--sources", str(sources), "--db", "crawl.db"]
+        cmd = [str(bin_ / "govreports"), "crawl", "crawl.db", "--sources", str(sources)]
         cmd += ["--no-browser"]
         out = run(cmd, work, env=env_without_checkout())
     assert "测试县" in out
