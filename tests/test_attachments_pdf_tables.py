@@ -36,6 +36,7 @@ def print_to_pdf(html, pdf):
     return pdf.read_bytes()
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_cell_of_the_report_printed_to_pdf_matches_the_truth(stem, tmp_path):
     truth = load_truth(UNSEEN / f"{stem}.truth.json")

@@ -22,6 +22,8 @@ from govreports.crawler.demo import FAST, write_sources
 from govreports.crawler.portals.server import SITES, PortalServer, serve_portals
 from govreports.crawler.warc import unfiled, warc_folder
 
+pytestmark = [pytest.mark.crawl, pytest.mark.browser]
+
 GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
 REPORT_PATHS = {
     "weidong-trs": "/xxgk/xxgknb/202201/t20220120_3868.html",

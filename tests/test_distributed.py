@@ -12,10 +12,12 @@ import pytest
 import sqlite_utils
 from local_portals import Portal, sources_yaml
 from redis_server import redis_server
-from scrapy.utils.test import get_crawler
+from scrapy.crawler import Crawler
 
 from govreports.crawler import distributed
 from govreports.crawler.spiders.worker import WorkerReportsSpider
+
+pytestmark = [pytest.mark.crawl, pytest.mark.redis]
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
@@ -35,7 +37,9 @@ def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
     client = distributed.client_for(redis_url)
     client.delete(*distributed.keys())
     client.rpush(distributed.START_KEY, *(json.dumps({"source": s["name"]}) for s in sources), "not json")
-    crawler = get_crawler(WorkerReportsSpider, distributed.worker_settings(redis_url))
+    crawler = Crawler(
+        WorkerReportsSpider, distributed.worker_settings(redis_url)
+    )  # not crawled: no reactor needed
     spider = WorkerReportsSpider.from_crawler(crawler, sources=sources, browser=False)
 
     async def first_batch():
