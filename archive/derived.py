@@ -20,6 +20,7 @@ They are views (answered live) in an archive never refreshed, tables as of the l
 so a program filing reports one by one leaves them current too.
 """
 
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -259,6 +260,20 @@ def refresh_derived(db: sqlite_utils.Database, force: bool = False) -> bool:
             [datetime.now(UTC).isoformat(timespec="seconds"), total],
         )
     return True
+
+
+def current_report_count(path) -> int | None:
+    """The number of reports in the archive file at ``path`` as of its last refresh, read
+    read-only, while that count is current; None otherwise (or when it is not an archive)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not is_current(conn):
+            return None
+        return conn.execute(f"select reports from {STATE} where id = 1").fetchone()[0]
+    except sqlite3.OperationalError:  # not an archive, or one from before archive.derived
+        return None
+    finally:
+        conn.close()
 
 
 def is_current(conn) -> bool:

@@ -12,7 +12,6 @@ is handed to Datasette as inspect data (no count of a million rows at start or o
 import json
 import os
 import pathlib
-import sqlite3
 import tempfile
 
 import yaml
@@ -63,15 +62,8 @@ def inspect_data(db: str | os.PathLike) -> dict | None:
     path = pathlib.Path(db)
     if not path.is_file():
         return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        current = derived.is_current(conn)
-        reports = conn.execute("select reports from derived_state where id = 1").fetchone()[0]
-    except sqlite3.OperationalError:  # not an archive, or one from before archive.derived
-        return None
-    finally:
-        conn.close()
-    if not current:
+    reports = derived.current_report_count(path)
+    if reports is None:
         return None
     tables = {"reports": {"count": reports}}
     return {path.stem: {"hash": None, "size": path.stat().st_size, "file": path.name, "tables": tables}}
