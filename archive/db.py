@@ -12,20 +12,20 @@ import os
 import pathlib
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
 from govreports import parser
+from govreports.parser.agency import describe
 
-from . import lifecycle
+from . import agencies, derived, lifecycle
 from .pool import Job, Parsed, parse_job
 from .runs import CrawlRun, Tally
-from .schema import TABLES, ensure_codes, ensure_schema
+from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
 from .store import RawStore
 
-SECTIONS = ("overview", "active", "applications", "review", "problems", "other")
 # long table -> the record keys of its cells, (record key, column) when they differ
 CELL_TABLES = {
     "active_disclosure": ("item", "metric", "value", "raw"),
@@ -61,6 +61,27 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def section_spans(text: str | None, sections: dict) -> dict:
+    """Where each section is in the full text: name -> [start, length] in characters (what the
+    generated section columns read, see archive/schema.py), or the section's own text when it is
+    not a piece of the full text; sections the record does not have left out."""
+    text = text or ""
+    spans, at = {}, 0
+    for name in SECTIONS:
+        section = sections.get(name)
+        if section is None:
+            continue
+        found = text.find(section, at) if section else 0
+        if found < 0:
+            found = text.find(section)
+        if found < 0:
+            spans[name] = section
+        else:
+            spans[name] = [found, len(section)]
+            at = found + len(section)
+    return spans
+
+
 class Archive:
     def __init__(self, db_path: str | os.PathLike, read_only: bool = False):
         """Open (and create, unless ``read_only``) the archive at ``db_path``.
@@ -81,8 +102,13 @@ class Archive:
             self.db = sqlite_utils.Database(self.path)
             ensure_schema(self.db)
         register_functions(self.db.conn)
+        # an archive created before the sections became generated columns still stores them
+        self.stored_sections = [name for name in SECTIONS if name in stored_columns(self.db, "reports")]
 
     def close(self) -> None:
+        """Bring the derived tables up to date if anything changed them (archive.derived), close."""
+        if not self.read_only:
+            derived.refresh_derived(self.db)
         self.db.close()
 
     def atomic(self):
@@ -137,10 +163,14 @@ class Archive:
         """Record the start of a crawl run over ``sources`` (stored with ``upsert_source``).
 
         Returns the CrawlRun, whose ``tally`` the crawl counts in; ``resumed``: the run continues
-        one that stopped (see ``finish_run``)."""
+        one that stopped (see ``finish_run``). What a killed crawl had stored but not parsed is
+        filed first (``unparsed``)."""
         sources = list(sources)
         for source in sources:
             self.upsert_source(source)
+        filed = [r for r in self.file_unparsed() if r.status in ("new", "changed")]
+        if filed and echo:
+            echo(f"Filed {len(filed)} report(s) that the last, interrupted crawl had stored but not parsed.")
         started = now()
         run_id = self.db["crawl_runs"].insert({"started": started}).last_pk
         tally = Tally([s["name"] for s in sources], echo=echo, max_pages=max_pages)
@@ -200,6 +230,15 @@ class Archive:
         row = self._row("select parse_status from documents where id = ?", [document_id])
         return row is not None and row["parse_status"] is not None
 
+    def warc_links(self) -> list[tuple[int, str, int]]:
+        """(document id, WARC file, offset) of every documents row that points at a WARC record."""
+        sql = "select id, warc_file, warc_offset from documents where warc_file is not null"
+        return [tuple(row) for row in self.db.execute(sql).fetchall()]
+
+    def killed_runs(self) -> list[int]:
+        """Ids of crawl runs that never reached ``finish_run`` (killed, or still running)."""
+        return [row[0] for row in self.db.execute("select id from crawl_runs where finished is null")]
+
     def link_warc(self, document_id: int, ref) -> None:
         """Point a documents row at its WARC record, ``ref`` a (file, offset) pair.
 
@@ -227,41 +266,97 @@ class Archive:
         kind: str = "report",
         error: str | None = None,
         fetched_at: str | None = None,
+        retry: dict | None = None,
     ) -> FetchResult:
         """Keep the body in the raw store and log the fetch in ``documents``.
 
         A fetch that brings the same body as the URL's last fetch (or a 304 Not Modified) is not
         a new row: the last row gets ``last_fetched_at`` (and any new validators) and its id is
-        returned, so fetching or ingesting the same bytes again adds nothing."""
+        returned, so fetching or ingesting the same bytes again adds nothing.
+
+        ``retry`` (a failure that may pass: 5xx, reset, timeout) puts the URL on the retry list
+        with what the crawler needs to ask again; any other fetch of it takes it off."""
         fetched_at = fetched_at or now()
-        last = self._last_fetch(url)
-        digest, is_new_body = self.store.put(body) if body is not None else (None, False)
-        if body is None and status == 304 and last:
-            digest = last["sha256"]
-        if last and digest == last["sha256"] and error is None:
-            updates = {"last_fetched_at": fetched_at}
-            updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
-            self._set("documents", last["id"], updates)
-            return FetchResult(last["id"], digest, is_new_body, False)
-        row = {
-            "url": url,
-            "final_url": final_url or url,
-            "status": status,
-            "content_type": content_type,
-            "sha256": digest,
-            "bytes": len(body) if body is not None else None,
-            "fetched_at": fetched_at,
-            "last_fetched_at": fetched_at,
-            "etag": etag,
-            "last_modified": last_modified,
-            "via": via,
-            "source": source,
-            "kind": kind,
-            "error": error,
-        }
-        document_id = self.db["documents"].insert(row).last_pk
-        changed = bool(last and digest and digest != last["sha256"])
-        return FetchResult(document_id, digest, is_new_body, changed)
+        with self.db.atomic():  # one commit: the retry list and the body's row
+            if retry is None:
+                self.db.execute("delete from pending_fetches where url = ?", [url])
+            else:
+                self._retry_later(url, source, kind, error or f"HTTP {status}", retry)
+            last = self._last_fetch(url)
+            digest, is_new_body = self.store.put(body) if body is not None else (None, False)
+            if body is None and status == 304 and last:
+                digest = last["sha256"]
+            if last and digest == last["sha256"] and error is None:
+                updates = {"last_fetched_at": fetched_at}
+                updates.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
+                self._set("documents", last["id"], updates)
+                return FetchResult(last["id"], digest, is_new_body, False)
+            row = {
+                "url": url,
+                "final_url": final_url or url,
+                "status": status,
+                "content_type": content_type,
+                "sha256": digest,
+                "bytes": len(body) if body is not None else None,
+                "fetched_at": fetched_at,
+                "last_fetched_at": fetched_at,
+                "etag": etag,
+                "last_modified": last_modified,
+                "via": via,
+                "source": source,
+                "kind": kind,
+                "error": error,
+            }
+            document_id = self.db["documents"].insert(row).last_pk
+            changed = bool(last and digest and digest != last["sha256"])
+            return FetchResult(document_id, digest, is_new_body, changed)
+
+    # the retry list: fetches that failed for a passing reason, asked for first on the next run
+
+    def _retry_later(self, url: str, source: str | None, kind: str, error: str, meta: dict) -> None:
+        at = now()
+        self.db.execute(
+            """insert into pending_fetches (url, source, kind, meta, error, tries, first_failed, last_failed)
+            values (?, ?, ?, ?, ?, 1, ?, ?)
+            on conflict (url) do update set error = excluded.error, tries = tries + 1,
+              last_failed = excluded.last_failed, meta = excluded.meta""",
+            [url, source, kind, _json(meta), error, at, at],
+        )
+
+    def pending(self, sources=None) -> list[dict]:
+        """The retry list (of these sources), oldest failure first; ``meta`` decoded."""
+        sql, params = "select * from pending_fetches", []
+        if sources is not None:
+            sources = list(sources)
+            sql += f" where source in ({', '.join('?' * len(sources))})"
+            params = sources
+        rows = list(self.db.query(sql + " order by first_failed, url", params))
+        return [{**row, "meta": json.loads(row["meta"] or "{}")} for row in rows]
+
+    # what a crawl killed at the wrong moment left, and bodies that may have changed unseen
+
+    def unparsed(self) -> list[int]:
+        """Ids of report and attachment documents stored with a body but never filed (a crawl
+        killed between the two): the writer files them from the raw store, without a fetch."""
+        sql = """select id from documents where kind in ('report', 'attachment') and sha256 is not null
+            and error is null and parse_status is null and not exists
+            (select 1 from reports r where r.document_id = documents.id) order by id"""
+        return [row["id"] for row in self.db.query(sql)]
+
+    def file_unparsed(self) -> list[IngestResult]:
+        """File what a killed crawl stored but did not parse (see ``unparsed``)."""
+        return [self.ingest_document(document_id) for document_id in self.unparsed()]
+
+    def stale(self, source: str, days: float, limit: int) -> set[str]:
+        """Up to ``limit`` report URLs of ``source`` whose server gave no ETag or Last-Modified
+        and that were last fetched more than ``days`` ago, least recently fetched first: a slice
+        of them is fetched again each run (a changed sha256 is a new version)."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        sql = """select url, max(coalesce(last_fetched_at, fetched_at)) as seen from documents
+            where source = ? and kind in ('report', 'attachment') and sha256 is not null
+            group by url having seen < ? and max(coalesce(etag, last_modified)) is null
+            order by seen limit ?"""
+        return {row["url"] for row in self.db.query(sql, [source, cutoff, limit])}
 
     def record_error(self, url: str, reason: str, document_id: int | None = None) -> None:
         """An error row for ``url`` (a file:// URL for local files); once per URL, document and
@@ -383,14 +478,17 @@ class Archive:
                 **self.report_columns(record, doc["source"]),
             }
             report_id = self.db["reports"].insert(row).last_pk
+            agencies.link(self.db, [report_id])
             self.write_cells(report_id, record)
             index_report(self.db, report_id, row["title"], row["agency"], row["text"])
             self._set("documents", document_id, {"parse_status": "report"})
         return IngestResult("changed" if latest else "new", report_id)
 
     def report_columns(self, record: dict, source: str | None) -> dict:
-        """The columns of a reports row that come from the parser's record (and the source)."""
+        """The columns of a reports row that come from the parser's record (and the source):
+        level, government level and sector from the agency's name and region, else the source's."""
         region = record.get("region") or {}
+        agency = describe(record.get("agency"), region)
         sections = record.get("sections") or {}
         failed = [c for c in record.get("checks") or [] if not c.get("passed")]
         sources = list(self.db["sources"].rows_where("name = ?", [source])) if source else []
@@ -401,18 +499,21 @@ class Archive:
             "city": region.get("city"),
             "county": region.get("county"),
             "region_code": region.get("code"),
-            "level": sources[0]["level"] if sources else None,
-            "sector": sources[0]["sector"] if sources else None,
+            "level": agency["level"] or (sources[0]["level"] if sources else None),
+            "government_level": agency["government_level"],
+            "sector": agency["sector"] or (sources[0]["sector"] if sources else None),
             "year": record.get("year"),
             "template": record.get("template"),
             "published_date": record.get("published_date"),
+            "index_number": record.get("index_number"),
             "format": record.get("format"),
             "check_failures": len(failed),
             "failed_checks": _json(sorted({c["rule"] for c in failed})),
             "parse_warnings": _json(record.get("warnings") or []),
             "attachments": _json(record.get("attachments") or []),
             "page_url": record.get("page_url"),
-            **{name: sections.get(name) for name in SECTIONS},
+            **{name: sections.get(name) for name in self.stored_sections},
+            "section_spans": _json(section_spans(record.get("text"), sections)),
             "text": record.get("text"),
         }
 
@@ -421,7 +522,10 @@ class Archive:
         ensure_codes(self.db, record)
         with self.db.atomic():
             columns = self.report_columns(record, report["source"])
+            if report["is_latest"]:
+                unindex_report(self.db, report["id"])  # with the values it was indexed with
             self.db["reports"].update(report["id"], columns)
+            agencies.link(self.db, [report["id"]])
             self.write_cells(report["id"], record)
             if report["is_latest"]:
                 index_report(self.db, report["id"], columns["title"], columns["agency"], columns["text"])

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import lifecycle
+from . import agencies, derived, lifecycle
 from .db import Archive, IngestResult
 from .pool import Job, Parsed, ParsePool
 
@@ -106,5 +106,7 @@ def ingest_paths(
                 filed.append(ingested.report_id)
             done()
     if filed:
+        agencies.refresh(archive.db, report_ids=filed)  # their agencies' aliases, figures, coverage
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
+    derived.refresh_derived(archive.db)
     return result

@@ -17,6 +17,9 @@ is recomputed from scratch for the agencies concerned, so running it twice chang
 import datetime
 import json
 
+from . import derived
+from .agencies import refresh as refresh_agencies
+
 RULE = "cross_year"
 RULE_LABEL = "上年结转 = 上一年度报告的结转下年度"
 GONE_STATUSES = (404, 410)
@@ -120,19 +123,16 @@ def after_crawl(db, started: str, complete_sources: dict | None = None, at=None)
 # -- cross-year check ----------------------------------------------------------------------------
 
 # One row per (year N report, year N+1 report of the same agency, applicant column) where both
-# cells have a number. An agency is its name within its region: "财政局" exists in every county.
+# cells have a number. An agency is its identity (archive.agencies: region + name in any of its
+# spellings), so 洪泽区人民政府 2023 and 淮安市洪泽区人民政府 2024 are compared.
 PAIRS_SQL = """
 with latest as (
-    select id, agency, year, coalesce(province, '') as province, coalesce(city, '') as city,
-           coalesce(county, '') as county
-    from reports
-    where is_latest = 1 and agency is not null and year is not null {where}
+    select id, agency_id, year from reports
+    where is_latest = 1 and agency_id is not null and year is not null {where}
 )
 select nxt.id as report_id, prev.id as prev_id, f.applicant, f.value as expected, o.value as found
 from latest prev
-join latest nxt
-  on nxt.agency = prev.agency and nxt.year = prev.year + 1 and nxt.province = prev.province
- and nxt.city = prev.city and nxt.county = prev.county
+join latest nxt on nxt.agency_id = prev.agency_id and nxt.year = prev.year + 1
 join applications f on f.report_id = prev.id and f.row = 'carried_forward' and f.value is not null
 join applications o on o.report_id = nxt.id and o.row = 'carried_over' and o.applicant = f.applicant
  and o.value is not null
@@ -140,7 +140,7 @@ join applications o on o.report_id = nxt.id and o.row = 'carried_over' and o.app
 
 
 def cross_year(db, agencies=None) -> dict:
-    """Recompute the cross_year check for the given agency names (all agencies when None).
+    """Recompute the cross_year check for the given agency ids (all agencies when None).
 
     Returns {"checked": rows written, "failed": failed rows, "reports": ids whose counts changed}.
     """
@@ -149,7 +149,7 @@ def cross_year(db, agencies=None) -> dict:
         agencies = sorted(set(agencies))
         if not agencies:
             return {"checked": 0, "failed": 0, "reports": []}
-        where = f"and agency in ({','.join('?' * len(agencies))})"
+        where = f"and agency_id in ({','.join('?' * len(agencies))})"
         params = agencies
     _ensure_rule_code(db)
     scope = f"select id from reports where is_latest = 1 {where}"
@@ -221,9 +221,9 @@ def without_cross_year(db, report: dict) -> dict:
 
 
 def agencies_of(db, report_ids) -> set:
-    """The agency names of these reports (what cross_year takes to limit its work)."""
+    """The agency ids of these reports (what cross_year takes to limit its work)."""
     ids = list(report_ids)
-    rows = db.execute(f"select distinct agency from reports where id in ({','.join('?' * len(ids))})", ids)
+    rows = db.execute(f"select distinct agency_id from reports where id in ({','.join('?' * len(ids))})", ids)
     return {agency for (agency,) in rows if agency}
 
 
@@ -232,9 +232,12 @@ def after_run(db, run_id, complete, finished=True, resumed=False) -> dict:
     for a run that finished, the removals. ``complete`` maps each source whose list pages were
     all read to the report URLs found on them (``runs.Tally.complete``). A resumed run did not
     read the list pages of the run it continues, so it marks no list removals (404/410 still
-    count)."""
+    count). The derived tables are refreshed last (archive.derived)."""
     cross_year(db)
-    if not finished:
-        return {"removed": [], "back": 0}
-    started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
-    return after_crawl(db, started, {} if resumed else complete)
+    result = {"removed": [], "back": 0}
+    if finished:
+        started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
+        result = after_crawl(db, started, {} if resumed else complete)
+    refresh_agencies(db)  # after the removals: coverage says removed
+    derived.refresh_derived(db)
+    return result

@@ -9,7 +9,7 @@ runs in worker processes (archive.pool); this process compares and writes.
 from collections import Counter
 from collections.abc import Callable
 
-from . import lifecycle
+from . import agencies, derived, lifecycle
 from .db import CELL_TABLES, Archive, IngestResult
 from .pool import Job, ParsePool
 
@@ -122,7 +122,9 @@ def reparse(db, echo: Callable[[str], None] = print, jobs: int | None = None) ->
             if result.report_id:
                 counts["now_parsed"] += 1
                 echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
+    agencies.refresh(archive.db)  # every report linked again: agency_aliases.yaml as it is now
     lifecycle.cross_year(archive.db)
+    derived.refresh_derived(archive.db)
     echo(
         f"reparse: {counts['changed']} reports changed, {counts['unchanged']} unchanged, "
         f"{counts['failed']} failed to parse (kept), {counts['now_parsed']} documents parsed that failed before"

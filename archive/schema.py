@@ -4,6 +4,12 @@ Opening an archive runs :func:`ensure_schema`: missing tables are created, colum
 table since it was created are added to it, and the code tables are refreshed from the parser's
 labels. Nothing else is touched, so running it on every open is safe.
 
+Text is stored once. The six section columns of ``reports`` (overview ... other) are VIRTUAL
+generated columns: each reads its span of ``reports.text`` through ``section_spans`` (JSON: name ->
+[start, length] in characters, or the section's own text when the parser gave one that is not a
+piece of the full text), so they are queried like any column and cost nothing on disk. An
+archive created before keeps its stored section columns and stays readable the same way.
+
 Cell values are stored in INTEGER columns: SQLite's integer affinity keeps ``2`` an integer and
 ``1.5`` a real, where a REAL column would turn every count into ``2.0``.
 """
@@ -12,6 +18,7 @@ import sqlite_utils
 
 from govreports.parser import labels as L
 
+from . import agencies, derived
 from .search import create_fts
 
 # name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
@@ -74,6 +81,7 @@ TABLES = {
             "year": int,
             "template": str,
             "published_date": str,
+            "index_number": str,
             "format": str,
             "check_failures": int,
             "failed_checks": str,
@@ -92,6 +100,7 @@ TABLES = {
             "review": str,
             "problems": str,
             "other": str,
+            "section_spans": str,
             "text": str,
         },
         "id",
@@ -150,6 +159,21 @@ TABLES = {
         "id",
         [],
     ),
+    # fetches that failed for a passing reason (5xx, reset, timeout): asked for first next run
+    "pending_fetches": (
+        {
+            "url": str,
+            "source": str,
+            "kind": str,
+            "meta": str,  # JSON: what the spider needs to ask again (depth, page_url ...)
+            "error": str,
+            "tries": int,
+            "first_failed": str,
+            "last_failed": str,
+        },
+        "url",
+        [("source", "sources", "name")],
+    ),
     "ingest_errors": (
         {
             "id": int,
@@ -163,6 +187,21 @@ TABLES = {
         [("document_id", "documents", "id")],
     ),
 }
+
+SECTIONS = ("overview", "active", "applications", "review", "problems", "other")
+
+
+def _section_sql(name: str) -> str:
+    at = f"'$.{name}'"
+    return (
+        f"case json_type(section_spans, {at}) when 'text' then json_extract(section_spans, {at}) "
+        f"when 'array' then substr(text, json_extract(section_spans, '$.{name}[0]') + 1, "
+        f"json_extract(section_spans, '$.{name}[1]')) end"
+    )
+
+
+# table -> {column: SQL expression}: VIRTUAL generated columns, computed on read, stored nowhere
+GENERATED = {"reports": {name: _section_sql(name) for name in SECTIONS}}
 
 INDEXES = {
     "documents": [["url"], ["sha256"], ["source"]],
@@ -180,13 +219,28 @@ INDEXES = {
         ["sector"],
         ["template"],
     ],
-    "active_disclosure": [["report_id"], ["item", "metric"]],
-    # covering index: per-row totals across all reports are read from the index alone
-    "applications": [["report_id"], ["row", "applicant", "report_id", "value"]],
-    "review_litigation": [["report_id"], ["proceeding", "outcome"]],
-    "checks": [["report_id"], ["rule", "passed"]],
+    "active_disclosure": [["report_id"]],
+    "applications": [["report_id"]],
+    "review_litigation": [["report_id"]],
+    "checks": [["report_id"]],
     "ingest_errors": [["document_id"], ["url"]],
+    "pending_fetches": [["source", "last_failed"]],
 }
+# Partial indexes: the few cells and checks the canned queries look up across all reports, at
+# one index entry per report instead of one per cell (name -> (table, columns, where)).
+PARTIAL_INDEXES = {
+    "applications_new_total": ("applications", "value, report_id", "row = 'new' and applicant = 'total'"),
+    "applications_totals": ("applications", "report_id, row, value", "applicant = 'total'"),
+    "checks_failed": ("checks", "rule, report_id", "passed = 0"),
+}
+# Indexes of earlier schemas that the ones above replace (dropped on open)
+OLD_INDEXES = (
+    "idx_applications_row_applicant_report_id_value",
+    "idx_checks_rule_passed",
+    "idx_active_disclosure_item_metric",
+)
+# one row per URL and version, whatever a killed and resumed crawl does
+UNIQUE_INDEXES = {"reports": [["url", "version"]]}
 
 
 # code table -> [(code, Chinese label)] in the order the report forms print them
@@ -216,23 +270,46 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)
+    for name, (table, columns, where) in PARTIAL_INDEXES.items():
+        db.execute(f"create index if not exists [{name}] on [{table}]({columns}) where {where}")
+    for name in OLD_INDEXES:
+        db.execute(f"drop index if exists [{name}]")
+    for name, indexes in UNIQUE_INDEXES.items():
+        for columns in indexes:
+            db[name].create_index(columns, unique=True, if_not_exists=True)
     for name, codes in CODE_TABLES.items():
         rows = [
             {"code": code, "label_zh": label, "label_en": label_en(code), "sort_order": i}
             for i, (code, label) in enumerate(codes)
         ]
         db[name].upsert_all(rows, pk="code")
+    agencies.ensure(db)
     create_fts(db)
+    derived.ensure_derived(db)
 
 
 def _ensure_table(db, name, columns, pk, foreign_keys) -> None:
     table = db[name]
+    generated = GENERATED.get(name, {})
     if not table.exists():
-        table.create(columns, pk=pk, foreign_keys=foreign_keys)
-        return
+        table.create(
+            {c: t for c, t in columns.items() if c not in generated}, pk=pk, foreign_keys=foreign_keys
+        )
+    present = {row[1] for row in db.execute(f"pragma table_xinfo([{name}])")}
     for column, type_ in columns.items():
-        if column not in table.columns_dict:
+        if column in present:
+            continue
+        if column in generated:
+            db.execute(
+                f"alter table [{name}] add column [{column}] TEXT generated always as ({generated[column]}) virtual"
+            )
+        else:
             table.add_column(column, type_)
+
+
+def stored_columns(db: sqlite_utils.Database, name: str) -> set[str]:
+    """The columns of a table that hold data (generated columns left out)."""
+    return {row[1] for row in db.execute(f"pragma table_xinfo([{name}])") if row[6] == 0}
 
 
 def ensure_codes(db: sqlite_utils.Database, record: dict) -> None:

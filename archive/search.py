@@ -19,6 +19,23 @@ and canned queries written as ``reports_fts match escape_fts(:q)`` work for Chin
 without Chinese characters it returns exactly what Datasette's own ``escape_fts`` returns.
 
 Only the latest version of each report is indexed: search answers "which reports say this now".
+
+The index is contentless (``content=''``): the text lives once, in ``reports.text``, and the index
+keeps only the tokens and their positions. Taking a report out of it therefore needs the values it
+was indexed with (FTS5's 'delete' command); :func:`unindex_report` reads them from the reports row,
+which is why a row leaves the index before its text changes.
+
+One character. A one-character query is a prefix query ("局"*): FTS5 merges the doclists of
+every bigram that starts with the character, which for a common one is most of the index. So
+:data:`SEARCH_SQL` first reads the text of the newest :data:`SCANNED` reports: a common character
+has more than :data:`RANKED` matches among them, and those are the newest matches (every newer
+report was read); only a character rarer than that goes to the index, where it is cheap.
+
+Ranking. A word that is in most reports (复议, 不掌握: the forms print them) matches hundreds of
+thousands of rows, and ranking all of them by bm25 takes seconds. :data:`SEARCH_SQL` takes the
+newest :data:`RANKED` + 1 matches (FTS5 walks its doclists backwards and stops); when there are
+no more than :data:`RANKED` it ranks them (title and agency weigh more than the text), otherwise
+it lists the newest first (the highest report ids: the last filed). The canned query ``search`` in datasette/metadata.yaml is the same SQL.
 """
 
 import re
@@ -108,39 +125,98 @@ def snippet(text: str | None, query: str, width: int = 40) -> str:
     return start[: 2 * width] + ("…" if len(text) > 2 * width else "")
 
 
+FTS_SQL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, agency, text, content='', tokenize = 'unicode61')"
+)
+INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)"
+RANKED = 2000  # up to this many matches are ranked by bm25; more are listed newest first
+# The newest RANKED + 1 matches; ranked when they are all there are (bm25 counts every match of
+# each term, so it runs only then), newest first otherwise. A guard is written into the MATCH
+# expression ('""' matches nothing at once): a WHERE term beside MATCH is only tested after FTS5
+# has started its query.
+SCANNED = 3000  # one-character queries: how many of the newest reports are read before the index
+SEARCH_SQL = f"""with scan as materialized (
+  select id from reports
+  where :match like '"_"*' and is_latest = 1 and id > (select max(id) from reports) - {SCANNED}
+    and instr(text, substr(:match, 2, 1)) > 0
+  order by id desc limit {RANKED + 1}
+),
+newest as materialized (
+  select id from scan where (select count(*) from scan) > {RANKED}
+  union all
+  select id from (
+    select rowid as id from {FTS_TABLE}
+    where {FTS_TABLE} match case when (select count(*) from scan) <= {RANKED} then :match else '""' end
+    order by rowid desc limit {RANKED + 1}
+  )
+),
+ranked as materialized (
+  select rowid as id, bm25({FTS_TABLE}, 10.0, 5.0, 1.0) as score from {FTS_TABLE}
+  where {FTS_TABLE} match case when (select count(*) from newest) <= {RANKED} then :match else '""' end
+),
+page as materialized (
+  select newest.id, ranked.score from newest left join ranked on ranked.id = newest.id
+  order by ranked.score, newest.id desc limit {{limit}}
+)
+select {{columns}}
+from page join reports r on r.id = page.id
+order by page.score, r.id desc"""
+SEARCH_COLUMNS = "r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.check_failures"
+# The canned query of datasette/metadata.yaml (``govreports serve`` puts this SQL there): the
+# first 20 matches (edit the limit in its SQL for more)
+CANNED_SEARCH_SQL = SEARCH_SQL.format(
+    columns="r.id, r.title, r.agency, r.province, r.city, r.year, r.check_failures, "
+    "fts_snippet(r.text, :q) as snippet, r.url",
+    limit=20,
+).replace(":match", "escape_fts(:q)")
+
+
 def create_fts(db: sqlite_utils.Database) -> None:
-    db.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(title, agency, text, tokenize = 'unicode61')"
-    )
+    """The index, created if missing; an index of the older kind (with its own copy of the text)
+    is replaced by a contentless one filled from the reports."""
+    found = db.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()
+    if found and "content=''" in found[0]:
+        return
+    with db.conn:
+        if found:
+            db.execute(f"DROP TABLE {FTS_TABLE}")
+        db.execute(FTS_SQL)
+        if db["reports"].exists():
+            rows = db.execute("select id, title, agency, text from reports where is_latest = 1")
+            db.conn.executemany(INSERT_SQL, (index_values(*row) for row in rows))
+
+
+def index_values(report_id: int, title, agency, text) -> list:
+    """What the index holds for one report: (rowid, title, agency, text), segmented."""
+    return [report_id, segment(title), segment(agency), segment(text)]
 
 
 def index_report(db: sqlite_utils.Database, report_id: int, title, agency, text) -> None:
-    """Put one report into the index (replacing what was there for this id)."""
-    unindex_report(db, report_id)
-    db.execute(
-        f"INSERT INTO {FTS_TABLE}(rowid, title, agency, text) VALUES (?, ?, ?, ?)",
-        [report_id, segment(title), segment(agency), segment(text)],
-    )
+    """Put one report into the index (a report not in it: see :func:`unindex_report`)."""
+    db.execute(INSERT_SQL, index_values(report_id, title, agency, text))
 
 
 def unindex_report(db: sqlite_utils.Database, report_id: int) -> None:
-    db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [report_id])
+    """Take a report out of the index, with the values its reports row was indexed with: call it
+    while the row still holds them, and only for a report in the index (the latest version)."""
+    row = db.execute("select id, title, agency, text from reports where id = ?", [report_id]).fetchone()
+    if row:
+        db.execute(
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, agency, text) VALUES ('delete', ?, ?, ?, ?)",
+            index_values(*row),
+        )
 
 
 def search(db, query: str, limit: int = 20) -> list[dict]:
-    """Latest reports matching ``query``, best first (title and agency weigh more than the text).
+    """Latest reports matching ``query``: best first when there are at most :data:`RANKED`
+    matches, newest first when there are more (see the module docstring).
 
     ``db`` is a path or a ``sqlite_utils.Database``. Each row: id, url, title, agency, province,
-    city, county, year, snippet."""
+    city, county, year, check_failures, snippet."""
     if not isinstance(db, sqlite_utils.Database):
         db = sqlite_utils.Database(db)
-    rows = db.query(
-        f"""select r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.text
-        from {FTS_TABLE} join reports r on r.id = {FTS_TABLE}.rowid
-        where {FTS_TABLE} match :match
-        order by bm25({FTS_TABLE}, 10.0, 5.0, 1.0), r.year desc limit :limit""",
-        {"match": fts_query(query), "limit": limit},
-    )
+    sql = SEARCH_SQL.format(columns=SEARCH_COLUMNS + ", r.text", limit=":limit")
+    rows = db.query(sql, {"match": fts_query(query), "limit": limit})
     return [
         {**{k: v for k, v in row.items() if k != "text"}, "snippet": snippet(row["text"], query)}
         for row in rows

@@ -10,6 +10,7 @@ SQLite), ingests them again (all unchanged), then times `archive.search` for 1-,
 
 import argparse
 import pathlib
+import sys
 import tempfile
 import time
 
@@ -18,7 +19,10 @@ from govreports.archive.ingest import ingest_paths
 from govreports.archive.search import search
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+sys.path.insert(0, str(ROOT / "tests"))
+from truth import SHARED  # noqa: E402
+
+SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 AGENCIES = {"乐清市": "县", "沙河市": "市", "卫东区": "区"}
 QUERIES = ["局", "复议", "北仑", "卫生健康", "第一七", "政府信息公开申请"]
 DIGITS = "〇一二三四五六七八九"

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/pdf.py [--rounds 5] [FILE.pdf ...]
 
-Without FILEs it uses every PDF with a text layer in ../shared/realworld and
-tests/fixtures/attachments. "pdfplumber alone" is what any pdfplumber user would run on each
+Without FILEs it uses every PDF with a text layer in tests/fixtures/shared/realworld
+(copies of ../shared/realworld) and tests/fixtures/attachments. "pdfplumber alone" is what any pdfplumber user would run on each
 page: extract_text() and extract_tables(). Ours (parser.pdf.read_pdf) also rebuilds merged cells,
 joins tables across pages and orders text and rows. One process, so the figures are per core.
 Goal: at most 1.5x pdfplumber alone.
@@ -11,6 +11,7 @@ Goal: at most 1.5x pdfplumber alone.
 
 import argparse
 import pathlib
+import sys
 import time
 from io import BytesIO
 
@@ -19,7 +20,10 @@ import pdfplumber
 from govreports.parser.pdf import read_pdf
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DEFAULT = sorted((ROOT.parent / "shared" / "realworld").glob("*.pdf")) + [
+sys.path.insert(0, str(ROOT / "tests"))
+from truth import SHARED  # noqa: E402
+
+DEFAULT = sorted((SHARED / "realworld").glob("*.pdf")) + [
     ROOT / "tests" / "fixtures" / "attachments" / "report.pdf"
 ]
 

@@ -19,7 +19,10 @@ flight) for ``idle_seconds``. A worker that stops early loses nothing: whatever 
 still discovers goes into the shared frontier, and the worker that discovered it is not idle.
 The frontier and fingerprints persist across workers (``SCHEDULER_PERSIST``) so the first worker
 to finish does not wipe them; a run that ends clears them, and a run that was killed leaves them
-for the next run to continue from.
+for the next run to continue from. What a worker takes from the frontier is leased, not lost
+(crawler/frontier.py): the leases of a worker that died, and at the start of a run that continues
+a stopped one every lease, go back into the frontier. The writer files from a ``filing`` list,
+so a message it had taken when it was stopped is filed on the next start.
 """
 
 import json
@@ -34,6 +37,7 @@ import redis
 from govreports.archive import Archive
 from govreports.archive.pool import ParsePool
 
+from . import frontier
 from .pipelines import Writer
 from .spiders.reports import MAX_LIST_PAGES
 from .spiders.worker import WorkerReportsSpider
@@ -41,6 +45,7 @@ from .spiders.worker import WorkerReportsSpider
 PREFIX = "govreports"
 START_KEY = f"{PREFIX}:start"
 DOCUMENTS_KEY = f"{PREFIX}:documents"
+FILING_KEY = f"{PREFIX}:filing"  # documents the writer has taken and not filed yet
 WORKERS_KEY = f"{PREFIX}:workers"
 SUMMARIES_KEY = f"{PREFIX}:summaries"
 DEFAULT_IDLE_SECONDS = 3
@@ -48,8 +53,13 @@ DEFAULT_IDLE_SECONDS = 3
 
 def keys(spider_name: str = WorkerReportsSpider.name) -> list[str]:
     """Every Redis key a distributed run uses."""
-    frontier = [f"{spider_name}:requests", f"{spider_name}:dupefilter"]
-    return [START_KEY, DOCUMENTS_KEY, WORKERS_KEY, SUMMARIES_KEY, *frontier]
+    queue = [f"{spider_name}:requests", f"{spider_name}:dupefilter"]
+    return [START_KEY, DOCUMENTS_KEY, FILING_KEY, WORKERS_KEY, SUMMARIES_KEY, *queue]
+
+
+def lease_keys(client, spider_name: str = WorkerReportsSpider.name) -> list:
+    """The workers' lease hashes (crawler/frontier.py) now in Redis."""
+    return list(client.scan_iter(match=frontier.leases_key(spider_name, "*")))
 
 
 def worker_settings(redis_url: str, idle_seconds: int = DEFAULT_IDLE_SECONDS) -> dict:
@@ -58,6 +68,7 @@ def worker_settings(redis_url: str, idle_seconds: int = DEFAULT_IDLE_SECONDS) ->
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_CLASS": "govreports.crawler.frontier.LeasedPriorityQueue",
         "REDIS_URL": redis_url,
         "REDIS_START_URLS_KEY": START_KEY,
         "MAX_IDLE_TIME_BEFORE_CLOSE": idle_seconds,
@@ -108,6 +119,7 @@ def worker(db, redis_url, sources_file=None, only=(), max_pages=None, browser=Tr
         archive=Archive(db, read_only=True),
         max_pages=max_pages,
         browser=browser,
+        worker=me,  # names its lease hash
     )
     process.start()
 
@@ -122,25 +134,40 @@ def ingest_queue(writer, client, done=lambda: True, wait=1.0) -> int:
     from .pipelines import QueuePipeline
 
     filed = 0
+    # What a stopped or killed writer had taken but not filed goes first (filing twice adds nothing).
+    while client.lmove(FILING_KEY, DOCUMENTS_KEY, "RIGHT", "LEFT"):
+        pass
+    taken = []  # messages filed or being parsed; let go once their records are committed
+
+    def let_go():
+        if writer.settle():
+            for raw in taken:
+                client.lrem(FILING_KEY, 1, raw)
+            taken.clear()
+
     try:
         while True:
             timeout = 0.2 if writer.pool and writer.pool.pending else wait
-            popped = client.blpop([DOCUMENTS_KEY], timeout=timeout)
-            if popped is None:
+            raw = client.blmove(DOCUMENTS_KEY, FILING_KEY, timeout, "LEFT", "RIGHT")
+            if raw is None:
                 writer.drain()
+                let_go()
                 if done() and not client.llen(DOCUMENTS_KEY):
                     return filed
                 continue
-            message = json.loads(popped[1])
+            message = json.loads(raw)
             try:
                 writer.file(QueuePipeline.decode(message, writer.archive.store))
             except Exception as e:  # one bad message never stops the writer
                 writer.tally.fail(
                     message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}"
                 )
+            taken.append(raw)
             filed += 1
-    finally:  # stopped or not: what was popped and is being parsed is filed
+            let_go()
+    finally:  # stopped or not: what was taken and is being parsed is filed
         writer.finish()
+        let_go()
 
 
 def merge_summaries(client, tally) -> list[str]:
@@ -185,10 +212,12 @@ def crawl(
     client = client_for(redis_url)
     with crawl_lock(db):
         archive = Archive(db)
-        resuming = bool(client.exists(START_KEY, *keys()[4:]))
+        resuming = bool(client.exists(START_KEY, FILING_KEY, *keys()[-2:]) or lease_keys(client))
         run = archive.start_run(sources, resumed=resuming, echo=echo, max_pages=max_pages or MAX_LIST_PAGES)
         client.delete(WORKERS_KEY, SUMMARIES_KEY)  # left by workers of a killed run
-        if not resuming:
+        if resuming:  # what the stopped run's workers had in flight goes back to the frontier
+            frontier.requeue(client, WorkerReportsSpider.name)
+        else:
             client.delete(*keys())
             client.rpush(START_KEY, *(json.dumps({"source": s["name"]}, ensure_ascii=False) for s in sources))
         echo(
@@ -200,7 +229,16 @@ def crawl(
         procs = start_workers(workers, db, redis_url, sources_file, only, max_pages, browser, overrides)
 
         def done():
+            """Every worker has exited. One that died (killed, crashed) has its leased requests
+            put back into the frontier at once, for the others or the next run."""
+            host = socket.gethostname()
+            for p in procs:
+                if p.poll() not in (None, 0) and p not in requeued:
+                    frontier.requeue(client, WorkerReportsSpider.name, [f"{host}:{p.pid}"])
+                    requeued.add(p)
             return all(p.poll() is not None for p in procs)
+
+        requeued = set()
 
         try:
             with ParsePool(archive.store.root) as pool:
@@ -213,7 +251,7 @@ def crawl(
         names = merge_summaries(client, run.tally)
         finished = all(p.returncode == 0 for p in procs) and len(names) == workers
         if finished:
-            client.delete(*keys())
+            client.delete(*keys(), *lease_keys(client))
         archive.finish_run(run, finished=finished)
         archive.close()
     per_source = run.tally.summary()

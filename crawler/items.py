@@ -19,3 +19,4 @@ class FetchedDocument:
     title: str = ""  # the link text that led here (for progress lines)
     context: dict = field(default_factory=dict)  # region of the source: the parser's context
     warc: tuple | None = None  # (WARC file, offset) of the response record (crawler.warc)
+    retry: dict | None = None  # failed for a passing reason: asked again next run, with this meta

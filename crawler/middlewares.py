@@ -2,12 +2,15 @@
 anti-bot challenge pages to the browser (never solve them)."""
 
 import asyncio
+import logging
 import re
 
 from scrapy.exceptions import IgnoreRequest
 
+from .guard import refusal
 from .requests import again, to_browser
-from .sources import on_source
+
+logger = logging.getLogger(__name__)
 
 # 瑞数: HTTP 412 with a $_ts loader; 加速乐: HTTP 521 computing __jsl_clearance; Aliyun WAF: a 200
 # page with var arg1='<40 hex>' setting acw_sc__v2; Tencent EdgeOne: WTKkN.
@@ -31,7 +34,10 @@ def challenge(response) -> bool:
 
 
 class StayOnSource:
-    """Drop requests (and redirects) that leave the hosts of the source that asked for them."""
+    """Drop requests (and redirects) that leave the hosts of the source that asked for them, or
+    that go to a scheme other than http(s) or a private address the source does not name
+    (crawler.guard.refusal); and every request of a source that keeps failing (backed off: its
+    URLs wait on the retry list for the next run)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -42,12 +48,19 @@ class StayOnSource:
 
     def process_request(self, request):
         spider = self.crawler.spider
-        hosts = spider.hosts.get(request.meta.get("source"))
-        if hosts is not None and not on_source(request.url, hosts):
-            spider.count(request.meta["source"], "off_host")
-            raise IgnoreRequest(f"{request.url} is not on the hosts of {request.meta['source']}")
+        source = request.meta.get("source")
+        why = refusal(request.url, spider.hosts.get(source))
+        if why:
+            spider.count(source, "off_host")
+            logger.warning("refused %s for %s: %s", request.url, source, why)
+            raise IgnoreRequest(f"refused: {request.url}: {why}")
+        if spider.backed_off(source):
+            raise IgnoreRequest(f"backed off: {source} keeps failing; {request.url} is tried next run")
         if request.meta.get("source") in spider.browser_sources and not request.meta.get("playwright"):
             to_browser(request)
+        if request.meta.get("playwright"):  # the page's own requests obey the same rules
+            request.meta["playwright_page_init_callback"] = "govreports.crawler.guard.route_on_source"
+            request.meta["hosts"] = sorted(spider.hosts.get(source) or ())
         return None
 
 

@@ -53,6 +53,7 @@ class Writer:
                 source=item.source,
                 kind=item.kind,
                 error=item.error,
+                retry=item.retry,
             )
             if item.warc:
                 self.archive.link_warc(fetch.document_id, item.warc)
@@ -91,6 +92,13 @@ class Writer:
         while self.ready or (self.pool is not None and self.pool.pending):
             self.drain(wait=True)
         self.commit()
+
+    def settle(self) -> bool:
+        """When nothing is being parsed or waiting to be filed: commit, and say True."""
+        if self.ready or (self.pool is not None and self.pool.pending):
+            return False
+        self.commit()
+        return True
 
     def commit(self, due: bool = False) -> None:
         """Commit the open transaction (only once it is COMMIT_SECONDS old, when ``due``)."""
@@ -207,10 +215,19 @@ class QueuePipeline:
 
     def process_item(self, item):
         from .distributed import DOCUMENTS_KEY
+        from .frontier import LEASE, leases_key
 
-        message = {k: v for k, v in vars(item).items() if k != "body"}
+        message = {k: v for k, v in vars(item).items() if k not in ("body", LEASE)}
         message["sha256"] = self.store.put(item.body)[0] if item.body is not None else None
-        self.client.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
+        lease = getattr(item, LEASE, None)
+
+        def queue(transaction):  # MULTI: the document queued and its lease returned together
+            transaction.rpush(DOCUMENTS_KEY, json.dumps(message, ensure_ascii=False))
+            if lease:
+                worker, data = lease
+                transaction.hdel(leases_key(self.crawler.spider.name, worker), data)
+
+        self.client.transaction(queue)
         return item
 
     @staticmethod

@@ -14,6 +14,7 @@ OWN_META = {
     "fragment",
     "title",
     "cms",
+    "fruitless",
     "handle_httpstatus_list",
 }
 

@@ -84,9 +84,13 @@ def crawl(db, sources_file=None, only=(), max_pages=None, browser=True, echo=pri
         process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         archive.finish_run(run, finished=reason == "finished")
+        pending = archive.pending(s["name"] for s in sources)
         archive.close()
     per_source = run.tally.summary()
     echo(table(per_source))
+    if pending:
+        shown = ", ".join(row["url"] for row in pending[:10]) + (" ..." if len(pending) > 10 else "")
+        echo(f"{len(pending)} URL(s) still pending, asked for first next run: {shown}")
     failed = [name for name, counts in per_source.items() if counts["failed"]]
     if failed:
         echo(f"{len(failed)} source(s) had failures: {', '.join(failed)} (details in crawl_runs.errors)")

@@ -10,6 +10,7 @@ import json
 import os
 
 from scrapy.settings import Settings
+from scrapy.settings.default_settings import RETRY_EXCEPTIONS
 
 PROJECT_URL = "https://github.com/govreports/govreports#readme"
 USER_AGENT = f"govreports/0.1 (+{PROJECT_URL}; archive of government information-disclosure annual reports)"  # ASCII: it is an HTTP header
@@ -35,11 +36,13 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # AutoThrottle, with 304 Not Modified lowering the delay as a 200 does (crawler/throttle.py)
 EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "govreports.crawler.throttle.AutoThrottle": 0}
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 20  # a stalled server costs this per try, not the run (retries: backoff)
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# Playwright's Page.goto timeout too: a stall behind an anti-bot challenge is tried again
+RETRY_EXCEPTIONS = [*RETRY_EXCEPTIONS, "playwright._impl._errors.TimeoutError"]
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time (middlewares.Backoff)
 RETRY_BACKOFF_MAX = 30.0
 COOKIES_ENABLED = True
@@ -53,6 +56,8 @@ DOWNLOADER_MIDDLEWARES = {
     "govreports.crawler.middlewares.Challenge": 570,
     # Next to the downloader: every exchange as it came off the wire (on with GOVREPORTS_WARC_DIR).
     "govreports.crawler.warc.WarcMiddleware": 950,
+    # A killed crawl's fetched but unfiled responses come back from its WARC files.
+    "govreports.crawler.warc.Replay": 940,
 }
 ITEM_PIPELINES = {"govreports.crawler.pipelines.WriterThreadPipeline": 300}
 GOVREPORTS_PARSE_JOBS = None  # processes that parse (archive.pool): None one per core, 0 parse in the writer

@@ -172,6 +172,8 @@ class WarcMiddleware:
         return self.writer
 
     def process_response(self, request, response):
+        if "replayed" in response.flags:  # already in the WARC files (Replay)
+            return response
         writer = self.writer or self.open_writer()
         if writer is None:
             return response
@@ -199,17 +201,127 @@ class WarcMiddleware:
             self.writer.close()
 
 
+class TornRecord(ValueError):
+    """A WARC record cut short (the crawl was killed while writing it) or otherwise unreadable."""
+
+
+def _read(record):
+    """(url, status, headers, body) of a response record, and whether the record is whole (its
+    block digest checks out). Each record is its own gzip member, so the records before a torn
+    one (the last of a file a killed crawl was writing) are whole."""
+    fields = (
+        record.rec_headers.get_header("WARC-Target-URI"),
+        int(record.http_headers.get_statuscode()),
+        record.http_headers.headers,
+        record.content_stream().read(),
+    )
+    has_digest = record.rec_headers.get_header("WARC-Block-Digest")
+    return fields, record.digest_checker.passed is True or not has_digest
+
+
 def read_record(folder, ref):
-    """The (url, status, headers, body) of the response record at ref, a WarcRef or (file, offset)."""
+    """The (url, status, headers, body) of the response record at ref, a WarcRef or (file, offset).
+    Raises TornRecord, naming the file and offset, when the record is not whole."""
     from warcio.archiveiterator import ArchiveIterator
 
     file, offset = ref
     with open(pathlib.Path(folder) / file, "rb") as f:
         f.seek(offset)
-        record = next(iter(ArchiveIterator(f)))
-        return (
-            record.rec_headers.get_header("WARC-Target-URI"),
-            int(record.http_headers.get_statuscode()),
-            record.http_headers.headers,
-            record.content_stream().read(),
-        )
+        try:
+            fields, is_whole = _read(next(iter(ArchiveIterator(f, check_digests=True))))
+        except Exception as e:
+            raise TornRecord(f"{file} at {offset}: no readable WARC record ({type(e).__name__}: {e})") from e
+    if not is_whole:
+        raise TornRecord(f"{file} at {offset}: the record is cut short (a crawl killed while writing it)")
+    return fields
+
+
+def records(path):
+    """(offset, url, status, headers, body) of each whole response record of one WARC file; a torn
+    record (the tail of a file a killed crawl was writing) and anything after it are skipped."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as f:
+        iterator = ArchiveIterator(f, check_digests=True)
+        try:
+            for record in iterator:
+                if record.rec_type != "response":
+                    continue
+                fields, is_whole = _read(record)
+                offset = iterator.get_record_offset()
+                if not is_whole:
+                    return
+                yield (offset, *fields)
+        except Exception:  # a torn gzip member or header block: nothing whole after it
+            return
+
+
+def unfiled(archive, folder, current_run=None) -> dict:
+    """{url: (file, offset)} of the whole responses that crawls killed before they finished
+    (``current_run`` aside) wrote to their WARC files but never filed: no documents row points
+    at them, and the URL's last body is another one. The WARC files are the crawl's write-ahead
+    log: these are replayed."""
+    import hashlib
+
+    linked = {(file, offset) for _, file, offset in archive.warc_links()}
+    found = {}
+    for run in archive.killed_runs():
+        if str(run) == str(current_run):
+            continue
+        for path in sorted(pathlib.Path(folder).glob(f"*-run{run}-*.warc.gz")):
+            for offset, url, status, _, body in records(path):
+                if status == 200 and (path.name, offset) not in linked:
+                    found[url] = (path.name, offset, hashlib.sha256(body).hexdigest())
+    held = {}
+    for url, (file, offset, digest) in found.items():
+        known = archive.known(url)
+        if not known or known["sha256"] != digest:
+            held[url] = (file, offset)
+    return held
+
+
+class Replay:
+    """Downloader middleware: a response a killed crawl fetched but did not file is read back
+    from its WARC record instead of being fetched again (``unfiled``). One-process crawls only:
+    it needs the spider's archive."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.held = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        from scrapy.http.headers import Headers
+        from scrapy.responsetypes import responsetypes
+
+        if self.held is None:
+            archive = getattr(self.crawler.spider, "archive", None)
+            settings = self.crawler.settings
+            folder = settings.get("GOVREPORTS_WARC_DIR")
+            ok = folder and archive is not None and not archive.read_only and pathlib.Path(folder).is_dir()
+            self.held = unfiled(archive, folder, settings.get("GOVREPORTS_RUN_ID")) if ok else {}
+        ref = self.held.pop(request.url, None) if request.method == "GET" else None
+        if ref is None:
+            return None
+        try:
+            url, status, headers, body = read_record(self.crawler.settings.get("GOVREPORTS_WARC_DIR"), ref)
+        except (OSError, TornRecord):
+            return None
+        request.meta["warc"] = ref
+        headers = Headers(headers)  # as off the wire: HttpCompressionMiddleware decodes the body next
+        cls = responsetypes.from_args(headers=headers, url=url, body=body)
+        return cls(url, status=status, headers=headers, body=body, request=request, flags=["replayed"])
+
+
+def check_links(archive, folder) -> list[tuple[int, str]]:
+    """(document id, what is wrong) for each documents row whose WARC record cannot be read."""
+    problems = []
+    for document_id, file, offset in archive.warc_links():
+        try:
+            read_record(folder, (file, offset))
+        except (OSError, TornRecord) as e:
+            problems.append((document_id, str(e)))
+    return problems

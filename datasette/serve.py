@@ -5,7 +5,8 @@ module), under the database name ``govreports``. Datasette names a
 database after its file (reports.db -> ``reports``), so the metadata is written out for the real
 name before Datasette starts. The database is opened immutable, with a SQL time limit and a cap on
 returned rows. The Chinese search functions come in through the plugin entry point
-(archive.search).
+(archive.search). When the archive's derived tables are current, the reports table's row count
+is handed to Datasette as inspect data (no count of a million rows at start or on page load).
 """
 
 import json
@@ -14,6 +15,9 @@ import pathlib
 import tempfile
 
 import yaml
+
+from govreports.archive import derived
+from govreports.archive.search import CANNED_SEARCH_SQL
 
 # The site folder (package govreports.datasette), wherever it is installed. It is a namespace
 # package: datasette/ has no __init__.py, so that a checkout on sys.path never shadows the
@@ -32,12 +36,37 @@ SETTINGS = {
 
 
 def metadata(db_name: str) -> dict:
-    """datasette/metadata.yaml, its database section under ``db_name``."""
+    """datasette/metadata.yaml for the database ``db_name``: its database section under that
+    name, the database named in every dashboard chart and query-backed filter (datasette-dashboards
+    needs it there), and the canned search query's SQL from archive.search."""
     data = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     databases = data.get("databases") or {}
     if METADATA_DB_NAME in databases:
         databases[db_name] = databases.pop(METADATA_DB_NAME)
+    queries = (databases.get(db_name) or {}).get("queries") or {}
+    if "search" in queries:
+        queries["search"]["sql"] = CANNED_SEARCH_SQL
+    for board in ((data.get("plugins") or {}).get("datasette-dashboards") or {}).values():
+        for chart in (board.get("charts") or {}).values():
+            chart["db"] = db_name
+        for query_filter in (board.get("filters") or {}).values():
+            if "query" in query_filter:
+                query_filter["db"] = db_name
     return data
+
+
+def inspect_data(db: str | os.PathLike) -> dict | None:
+    """What ``datasette --inspect-file`` takes, for the reports table: its row count from the
+    archive's derived state (archive.derived) when that is current, so that neither the reports
+    page nor Datasette's start counts a million rows. None when there is no current count."""
+    path = pathlib.Path(db)
+    if not path.is_file():
+        return None
+    reports = derived.current_report_count(path)
+    if reports is None:
+        return None
+    tables = {"reports": {"count": reports}}
+    return {path.stem: {"hash": None, "size": path.stat().st_size, "file": path.name, "tables": tables}}
 
 
 def datasette_args(
@@ -50,6 +79,10 @@ def datasette_args(
     meta = workdir / "metadata.json"
     meta.write_text(json.dumps(metadata(pathlib.Path(db).stem), ensure_ascii=False), encoding="utf-8")
     args = ["serve", "--immutable", os.fspath(db), "--metadata", os.fspath(meta)]
+    inspected = inspect_data(db)
+    if inspected:
+        (workdir / "inspect-data.json").write_text(json.dumps(inspected), encoding="utf-8")
+        args += ["--inspect-file", os.fspath(workdir / "inspect-data.json")]
     args += ["--host", host, "--port", str(port)]
     for flag, folder in (("--template-dir", "templates"), ("--plugins-dir", "plugins")):
         if (DATASETTE_DIR / folder).is_dir():

@@ -35,7 +35,7 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) | (?=[{_CJK}])")
 
 # Containers that hold the article on the CMS families of government portals (see
-# ../shared/portals/cms/README.md): TRS, Hanweb, UCAP, Epoint, VSB, chinatax.
+# tests/fixtures/shared/portals/cms/README.md): TRS, Hanweb, UCAP, Epoint, VSB, chinatax.
 _MAIN = [
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
     "//*[contains(@class, 'trs_editor_view')]",

@@ -228,6 +228,13 @@ REPORT_TITLE = re.compile(r"年度报告|年报|工作报告")
 # Any report: what a page heading says when it is the report's own title.
 ANY_REPORT = re.compile(r"报告|年报")
 DISCLOSURE = re.compile(r"政府信息公开|信息公开|政务公开|资讯公开")  # 資訊公開: Taiwan and Hong Kong usage
+# A page that says it does not exist, though it answers HTTP 200 (a soft 404): its title, its text.
+MISSING_PAGE_TITLE = re.compile(
+    r"404|页面不存在|页面未找到|找不到页面|页面已删除|信息不存在|文章不存在|not\s*found", re.I
+)
+MISSING_PAGE_TEXT = re.compile(
+    r"(您|你)所?(访问|请求|要找)的(页面|网页|信息|内容)(不存在|已被?删除|未找到)|页面不存在"
+)
 
 
 def names_annual_report(title: str | None) -> bool:

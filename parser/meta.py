@@ -35,6 +35,31 @@ AGENCY_SUFFIX = re.compile(
     r"(?:人民政府|政府|委员会|管委会|办公厅|办公室|办事处|局|厅|委|办|院|中心|署|部|所|站|队|馆|镇|乡|街道)$"
 )
 _HAN = "\u4e00-\u9fff"
+# The metadata block article pages print above the body (TRS, Hanweb, UCAP): label：value pairs,
+# several to a line. Its labels, and the record keys they give.
+METADATA_LABELS = {
+    "索引号": "index_number",
+    "发布机构": "agency",
+    "发文机关": "agency",
+    "发布单位": "agency",
+    "发文单位": "agency",
+    "信息来源": "source_agency",
+    "来源": "source_agency",
+    "发布日期": "published_date",
+    "成文日期": "written_date",
+    "公开日期": "published_date",
+    "主题分类": "topic",
+    "标题": "title",
+    "文章标题": "title",
+    "题目": "title",
+    "名称": "title",
+}
+_LABELS = "|".join(sorted(METADATA_LABELS, key=len, reverse=True))
+_METADATA = re.compile(
+    rf"(?<![{_HAN}])({_LABELS})\s*[:：]\s*(.*?)\s*(?=(?<![{_HAN}])(?:{_LABELS})\s*[:：]|$)"
+)
+# A label printed before a name or a title (标题：平潭综合实验区…): never part of it.
+LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
 _NOT_TITLE = re.compile(r"[，。；：、《》>＞|]|根据|按照|^本|^正文$")
 _SENTENCE_NAME = re.compile(
     rf"(?:^|[，。；、：\s]|年度?)([{_HAN}（）()]{{3,30}}?)(?:认真贯彻|深入贯彻|全面贯彻|坚持|高度重视|严格按照|严格落实)"
@@ -79,7 +104,7 @@ def iso_date(text: str | None) -> str | None:
 
 
 def _clean(line: str) -> str:
-    line = unicodedata.normalize("NFKC", line).strip().strip("#*").strip()
+    line = LABEL_PREFIX.sub("", unicodedata.normalize("NFKC", line).strip().strip("#*").strip())
     return re.sub(rf"\s+(?=[{_HAN}\d（）()])|(?<=[{_HAN}（）()])\s+", "", line)
 
 
@@ -229,9 +254,24 @@ def agency_from_body(text: str) -> list[str]:
     return names
 
 
+def metadata_block(text: str) -> dict:
+    """The page's own metadata (索引号, 发布机构, 发布日期 …) from the lines above the body, as
+    {record key: value}: the first value of each key, dates as ISO dates."""
+    found = {}
+    for line in text.splitlines()[:20]:
+        for label, value in _METADATA.findall(unicodedata.normalize("NFKC", line).strip()):
+            key = METADATA_LABELS[label]
+            value = iso_date(value) if key.endswith("_date") else re.sub(r"\s+", "", value)
+            if value and key not in found:
+                found[key] = value
+    return found
+
+
 def read_meta(doc: Document, text: str) -> dict:
-    """title, agency, year (int) and published_date (ISO) of a report; None where not stated."""
+    """title, agency, year (int), published_date (ISO) and index_number (索引号) of a report; None
+    where not stated. The page's metadata block (发布机构, 发布日期) comes before the body's guesses."""
     text = simplified(text)
+    block = metadata_block(text)
     doc_title = _clean(simplified(doc.title)) if doc.title else None
     # The document's own title (page metadata, PDF properties) first, if it names a report; but a
     # generic one (政府信息公开工作年度报告, no agency in it) gives way to the title in the text.
@@ -243,7 +283,10 @@ def read_meta(doc: Document, text: str) -> dict:
     title = next((t for t in titles if agency_from_title(t)), titles[0] if titles else doc_title)
     agency = agency_from_title(title)
     body_names = agency_from_body(text)
-    if agency is None and body_names:
+    publisher = block.get("agency")
+    if publisher and AGENCY_SUFFIX.search(publisher) and not _NOT_TITLE.search(publisher):
+        agency = publisher
+    elif agency is None and body_names:
         agency = body_names[0]
     elif agency is not None:
         fuller = full_names_for(agency, text)
@@ -252,8 +295,15 @@ def read_meta(doc: Document, text: str) -> dict:
     lines = _lines(text)
     _, signed = _signature(lines)
     labelled = PUBLISHED_LABEL.search(_clean_spaces(text))
-    published = doc.published_date or signed or (iso_date(labelled.group(1)) if labelled else None)
-    return {"title": title, "agency": agency, "year": year_of(title, text), "published_date": published}
+    published = doc.published_date or block.get("published_date") or signed
+    published = published or (iso_date(labelled.group(1)) if labelled else None)
+    return {
+        "title": title,
+        "agency": agency,
+        "year": year_of(title, text),
+        "published_date": published,
+        "index_number": block.get("index_number"),
+    }
 
 
 def _heading(line: str) -> tuple[str, int] | None:

@@ -44,6 +44,7 @@ def build_record(doc: Document, url: str | None = None, context: dict | None = N
         "year": meta.get("year"),
         "template": tables.template,
         "published_date": meta.get("published_date"),
+        "index_number": meta.get("index_number"),
         "region": find_region(meta.get("agency"), text, context),
         "active_disclosure": tables.active_disclosure,
         "applications": tables.applications,

@@ -1,8 +1,10 @@
-import pytest
-from truth import SHARED
+"""Markers (registered in pyproject.toml): a test that crawls, drives the browser, runs OCR or
+starts redis-server is slow as well, so `pytest -m "not slow"` is the quick subset."""
+
+HEAVY = ("crawl", "browser", "ocr", "redis")
 
 
-@pytest.fixture(scope="session")
-def shared():
-    assert SHARED.is_dir(), f"../shared is missing beside the checkout ({SHARED})"
-    return SHARED
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(name) for name in HEAVY) and not item.get_closest_marker("slow"):
+            item.add_marker("slow")

@@ -15,7 +15,8 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
+from truth import SHARED
+
 SEED = (SHARED / "seeds" / "000_a2e4991bb9f5a779.txt").read_text(encoding="utf-8")
 SEED_AGENCY = "卫东区卫生健康委员会"
 

@@ -14,10 +14,11 @@ import sys
 import time
 import urllib.request
 
+from truth import SHARED
+
 from govreports.archive import Archive
 from govreports.crawler.demo import free_port
 
-SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 REALWORLD = SHARED / "realworld"
 

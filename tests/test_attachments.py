@@ -1,7 +1,7 @@
 """Attachments (PDF, scanned PDF, images, DOCX, DOC, WPS, XLS, XLSX, OFD) read into grids and text.
 
 The fixtures in tests/fixtures/attachments are one filled 2021-template report in every format
-(made by make_fixtures.py there, numbers in expected.json); ../shared/realworld holds real PDFs
+(made by make_fixtures.py there, numbers in expected.json); fixtures/shared/realworld holds real PDFs
 with hand-typed truth files.
 """
 
@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 import pytest
-from truth import load_truth
+from truth import SHARED, load_truth
 
 from govreports.parser import layout
 from govreports.parser.attachments import read_attachment
@@ -20,7 +20,7 @@ from govreports.parser.tables import read_tables
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "attachments"
-REALWORLD = HERE.parents[1] / "shared" / "realworld"
+REALWORLD = SHARED / "realworld"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 
 
@@ -77,9 +77,13 @@ EXACT = {
     "report.xls": "xls",
     "report.ofd": "ofd",
 }
+# LibreOffice converts .doc and .wps (seconds each): out of the quick subset.
+FORMATS = [
+    pytest.param(n, marks=pytest.mark.slow) if n.endswith((".doc", ".wps")) else n for n in sorted(EXACT)
+]
 
 
-@pytest.fixture(scope="module", params=sorted(EXACT))
+@pytest.fixture(scope="module", params=FORMATS)
 def exact(request):
     return request.param, read(request.param)
 
@@ -109,6 +113,7 @@ def test_text_has_the_table_rows_as_tab_separated_lines(exact):
     assert row in doc.text.splitlines()
 
 
+@pytest.mark.slow  # LibreOffice
 def test_rtf_saved_as_doc_is_converted_with_its_table():
     rtf = (
         r"{\rtf1\ansi\ansicpg936{\fonttbl{\f0\fnil SimSun;}}\f0 "
@@ -151,6 +156,7 @@ def ocr_share(doc) -> float:
     return good / total
 
 
+@pytest.mark.ocr
 @pytest.mark.parametrize("name", ["table-page.png", "scanned.pdf"])
 def test_ocr_rebuilds_the_table_cells(name):
     doc = read(name)
@@ -161,6 +167,7 @@ def test_ocr_rebuilds_the_table_cells(name):
     assert apps[5][:2] == ["三、本年度办理结果", "（一）予以公开"]
 
 
+@pytest.mark.ocr
 def test_ocr_of_a_poor_scan_noisy_blurred_tilted_and_jpeg():
     import io
 
@@ -175,6 +182,7 @@ def test_ocr_of_a_poor_scan_noisy_blurred_tilted_and_jpeg():
     assert ocr_share(read_document(buf.getvalue())) >= 0.95
 
 
+@pytest.mark.ocr
 def test_a_table_pasted_as_a_picture_into_a_text_page_is_read_by_ocr():
     doc = read("mixed.pdf")
     lines = doc.text.splitlines()
@@ -230,7 +238,7 @@ def test_hongze_vertical_label_and_split_table():
 # --- the command line, end to end -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(EXACT))
+@pytest.mark.parametrize("name", FORMATS)
 def test_govreports_parse_json_reads_every_format(name):
     from click.testing import CliRunner
 
@@ -252,11 +260,11 @@ def test_a_slightly_rotated_scan_is_straightened_before_finding_the_table_rules(
 
     from govreports.parser import ocr
 
-    page = Image.open(FIXTURES / "table-page.png").convert("RGB")
-    level = ocr.ruled_tables(np.ascontiguousarray(np.asarray(page)[:, :, ::-1]))
-    tilted = page.rotate(1.5, fillcolor=(255, 255, 255), resample=Image.BICUBIC)
-    straightened = ocr.straighten(np.ascontiguousarray(np.asarray(tilted)[:, :, ::-1]))
-    assert [len(t) for t in ocr.ruled_tables(straightened)] == [len(t) for t in level]
+    page = Image.open(FIXTURES / "table-page.png").convert("L")
+    level, _ = ocr.ruled_tables(np.asarray(page))
+    tilted = np.asarray(page.rotate(1.5, fillcolor=255, resample=Image.BICUBIC).convert("RGB"))
+    straightened = ocr.rotate(tilted, ocr.skew(tilted.max(axis=2)))
+    assert [len(t) for t in ocr.ruled_tables(straightened.max(axis=2))[0]] == [len(t) for t in level]
 
 
 def test_the_blank_template_docx_gives_its_three_tables_and_no_numbers():

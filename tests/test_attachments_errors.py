@@ -54,6 +54,7 @@ def test_broken_docx_part():
     assert "DOCX" in fails(buf.getvalue())
 
 
+@pytest.mark.slow  # LibreOffice tries
 def test_ole_file_that_no_converter_can_read():
     junk = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000
     assert "LibreOffice" in fails(junk, url="http://example.gov.cn/report.wps")

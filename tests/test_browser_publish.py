@@ -14,6 +14,8 @@ from publish_site import Site, build_archive
 
 from govreports.crawler.settings import CHROMIUM, CHROMIUM_ARGS
 
+pytestmark = pytest.mark.browser
+
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[1] / "test-output" / "publish"
 
 

@@ -1,4 +1,4 @@
-"""Discovery on real CMS markup (../shared/portals/cms), titles and traps, and the sources file.
+"""Discovery on real CMS markup (fixtures/shared/portals/cms), titles and traps, and the sources file.
 
 These read pages as Scrapy responses and call the adapters directly: no network, no reactor.
 """
@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
+from truth import SHARED
 
 from govreports.crawler.cms import BY_NAME, FAMILIES, GENERIC, adapter_for, hanweb
 from govreports.crawler.cms.links import attachment_links
@@ -21,7 +22,6 @@ from govreports.crawler.cms.titles import (
 from govreports.crawler.sources import DEFAULT_SOURCES, SourceError, allowed_hosts, load_sources, on_source
 from govreports.parser.labels import is_attachment
 
-SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
 CMS = SHARED / "portals" / "cms"
 
 

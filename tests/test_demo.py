@@ -7,7 +7,11 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from govreports.crawler.demo import free_port
+
+pytestmark = [pytest.mark.crawl, pytest.mark.browser]
 
 GOVREPORTS = os.path.join(os.path.dirname(sys.executable), "govreports")
 

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -11,10 +12,12 @@ import pytest
 import sqlite_utils
 from local_portals import Portal, sources_yaml
 from redis_server import redis_server
-from scrapy.utils.test import get_crawler
+from scrapy.crawler import Crawler
 
 from govreports.crawler import distributed
 from govreports.crawler.spiders.worker import WorkerReportsSpider
+
+pytestmark = [pytest.mark.crawl, pytest.mark.redis]
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
@@ -34,7 +37,9 @@ def test_bridge_feeds_scrapy_start_from_scrapy_redis_start_requests(redis_url):
     client = distributed.client_for(redis_url)
     client.delete(*distributed.keys())
     client.rpush(distributed.START_KEY, *(json.dumps({"source": s["name"]}) for s in sources), "not json")
-    crawler = get_crawler(WorkerReportsSpider, distributed.worker_settings(redis_url))
+    crawler = Crawler(
+        WorkerReportsSpider, distributed.worker_settings(redis_url)
+    )  # not crawled: no reactor needed
     spider = WorkerReportsSpider.from_crawler(crawler, sources=sources, browser=False)
 
     async def first_batch():
@@ -85,27 +90,35 @@ def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_ur
     assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "a finished run clears Redis"
 
 
+def command(db, sources, redis_url):
+    """`govreports crawl` with two workers, as a user types it."""
+    cli = [sys.executable, "-m", "govreports.crawler.cli", "crawl", str(db), "--sources", str(sources)]
+    return [*cli, "--no-browser", "--workers", "2", "--redis", redis_url]
+
+
+def ctrl_c_works():
+    """In the child: SIGINT raises KeyboardInterrupt even when this test runs in a background
+    job, whose children inherit SIGINT ignored (Python then installs no handler for it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_path, redis_url):
     db = tmp_path / "reports.db"
     # slow enough that the stop comes before every report is fetched (parsing no longer holds
     # fetching back, so a few filed reports no longer mean a few fetched)
     slow = {**FAST, "DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
-    env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow)}
+    # Unbuffered: each progress line reaches the test as it is printed, not at exit.
+    env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow), "PYTHONUNBUFFERED": "1"}
     with Portal("测试戊区人民政府", 16, per_page=4) as portal:
         sources = sources_yaml(tmp_path / "sources.yaml", [portal])
-        cmd = [
-            sys.executable,
-            "-m",
-            "govreports.crawler.cli",
-            "crawl",
-            str(db),
-            "--sources",
-            str(sources),
-        ]
-        cmd += ["--no-browser", "--workers", "2", "--redis", redis_url]
-        first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for line in first.stdout:  # stop it (Ctrl-C) once a few reports are filed
-            if line.lstrip().startswith("new") and "第3局" in line:
+        cmd = command(db, sources, redis_url)
+        first = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_works
+        )
+        filed = 0
+        for line in first.stdout:  # stop it (Ctrl-C) once three reports are filed
+            filed += line.lstrip().startswith("new")
+            if filed == 3:
                 first.send_signal(signal.SIGINT)
                 break
         first.communicate(timeout=120)
@@ -122,3 +135,34 @@ def test_a_stopped_distributed_crawl_continues_from_the_frontier_in_redis(tmp_pa
     archive = sqlite_utils.Database(db)
     assert archive.execute("select count(*), count(distinct url) from reports").fetchone() == (16, 16)
     assert all(n == 1 for path, n in portal.requests.items() if path.startswith("/art/"))
+
+
+def test_a_worker_killed_with_sigkill_loses_nothing_its_leases_go_back_to_the_frontier(tmp_path, redis_url):
+    """kill -9 one of two workers once three reports are filed: the requests it had taken from
+    Redis (leased, frontier.py) are put back for the other worker; every report is filed once."""
+    db = tmp_path / "reports.db"
+    slow = {**FAST, "DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(slow), "PYTHONUNBUFFERED": "1"}
+    with Portal("测试癸区人民政府", 12, per_page=4) as portal:
+        sources = sources_yaml(tmp_path / "sources.yaml", [portal])
+        cmd = command(db, sources, redis_url)
+        writer = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        filed = 0
+        for line in writer.stdout:
+            filed += line.lstrip().startswith("new")
+            if filed == 3:
+                children = pathlib.Path(f"/proc/{writer.pid}/task/{writer.pid}/children").read_text().split()
+                os.kill(int(children[0]), signal.SIGKILL)
+                break
+        out = line + writer.communicate(timeout=120)[0]
+        if "run the same command again" in out:  # the other worker had gone idle first: next run
+            again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+            assert again.returncode == 0 and "Resuming" in again.stdout, again.stdout
+        fetched = {path: n for path, n in portal.requests.items() if path.startswith("/art/")}
+
+    archive = sqlite_utils.Database(db)
+    assert archive.execute("select count(*), count(distinct url) from reports").fetchone() == (12, 12)
+    assert len(fetched) == 12 and max(fetched.values()) <= 2, (
+        "at most the killed worker's in-flight ones twice"
+    )
+    assert distributed.client_for(redis_url).exists(*distributed.keys()) == 0, "the run finished and cleared"

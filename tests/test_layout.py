@@ -18,6 +18,7 @@ import re
 
 import pytest
 
+from govreports.archive import agencies
 from govreports.archive.schema import CODE_TABLES, TABLES
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -33,7 +34,7 @@ CLI = "govreports.crawler.cli"
 ENTRY = "govreports.crawler.__main__"  # `python -m govreports.crawler` runs the command line
 # Where archive tables may not be touched: everything upstream of the archive, and serve.
 NO_ARCHIVE_SQL = ("crawler/", "datasette/serve.py")
-ARCHIVE_TABLES = set(TABLES) | set(CODE_TABLES) | {"reports_fts"}
+ARCHIVE_TABLES = set(TABLES) | set(CODE_TABLES) | set(agencies.TABLES) | {"reports_fts"}
 SQL_NAMING_TABLE = re.compile(r"\b(?:from|into|update|join|table|exists)\s+[\[\"`]?(\w+)", re.IGNORECASE)
 DB_ATTRIBUTES = {"db", "conn", "connection"}  # Archive.db is the sqlite-utils Database
 SQL_CALLS = {"execute", "executemany", "executescript", "query", "table", "rows_where", "count_where"}

@@ -12,6 +12,8 @@ from local_portals import Portal, sources_yaml
 
 from govreports.crawler.warc import read_record, warc_folder
 
+pytestmark = pytest.mark.crawl
+
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
 

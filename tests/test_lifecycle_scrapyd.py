@@ -7,11 +7,14 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
 import sqlite_utils
 from local_portals import Portal, sources_yaml
 
 from govreports.archive.lock import lock_path
 from govreports.crawler.warc import warc_folder
+
+pytestmark = pytest.mark.crawl
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRAPY = pathlib.Path(sys.executable).parent / "scrapy"

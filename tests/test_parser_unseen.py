@@ -296,6 +296,7 @@ def test_a_row_is_named_by_the_label_cell_nearest_its_numbers():
     assert wrong_cells(html.encode(), apps) == {}
 
 
+@pytest.mark.browser
 def test_the_2019_report_printed_to_pdf_reads_the_same(tmp_path):
     """The Shanghai page printed to PDF by Chromium: a PDF with a text layer whose tables the PDF
     reader rebuilds from ruling lines, as it does for the PDFs portals publish."""

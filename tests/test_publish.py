@@ -13,6 +13,7 @@ import pytest
 import yaml
 from publish_site import MARKUP_TITLE, Site, build_archive, corpus
 
+from govreports.archive import agencies
 from govreports.archive.schema import CODE_TABLES, TABLES
 from govreports.datasette.serve import METADATA, SETTINGS
 
@@ -48,9 +49,9 @@ def sql(db, query, params=()):
 def test_every_table_and_column_is_described_in_chinese_and_english():
     tables = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["govreports"]["tables"]
     code_columns = {"code": str, "label_zh": str, "label_en": str, "sort_order": int}
-    schema = {name: columns for name, (columns, _, _) in TABLES.items()} | dict.fromkeys(
-        CODE_TABLES, code_columns
-    )
+    schema = {name: columns for name, (columns, _, _) in (TABLES | agencies.TABLES).items()}
+    schema |= dict.fromkeys(CODE_TABLES, code_columns)
+    schema["reports"] = schema["reports"] | agencies.REPORT_COLUMNS
     for table, columns in schema.items():
         meta = tables[table]
         for text in (meta["title"], meta["description"]):

@@ -1,23 +1,33 @@
-"""The truth files (../shared/seeds, ../shared/realworld, and this repo's tests/fixtures/unseen) and
-how to compare a record to them."""
+"""Where the tests find real reports and their truth, and how to compare a record to them.
+
+SHARED is the repository's copy of the team's shared reports (tests/fixtures/shared, see its
+README.md for provenance): seeds/, realworld/ and portals/cms/. UNSEEN holds real reports found
+after the parser was written (tests/fixtures/unseen)."""
 
 import json
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = FIXTURES / "shared"
+UNSEEN = FIXTURES / "unseen"
 
 
-UNSEEN = ROOT / "tests" / "fixtures" / "unseen"
+def _found(files: list[pathlib.Path], where: str) -> list[pathlib.Path]:
+    """``files``, or an error: a parametrized test over no truth file would pass having tested nothing."""
+    if not files:
+        raise FileNotFoundError(f"no *.truth.json under {where}: the test fixtures are missing")
+    return files
 
 
 def truth_files() -> list[pathlib.Path]:
-    return sorted(SHARED.glob("seeds/*.truth.json")) + sorted(SHARED.glob("realworld/*.truth.json"))
+    found = sorted(SHARED.glob("seeds/*.truth.json")) + sorted(SHARED.glob("realworld/*.truth.json"))
+    return _found(found, f"{SHARED}/seeds or realworld")
 
 
 def unseen_truth_files() -> list[pathlib.Path]:
     """Real reports found after the parser was written (see tests/fixtures/unseen/SOURCES.md)."""
-    return sorted(UNSEEN.glob("*.truth.json"))
+    return _found(sorted(UNSEEN.glob("*.truth.json")), str(UNSEEN))
 
 
 def document_for(truth_file: pathlib.Path) -> pathlib.Path:

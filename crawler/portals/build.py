@@ -1,19 +1,22 @@
 """Write the sample portals under sites/ from the real markup of each CMS family and the real
-report texts of ../shared (run again after changing this file: ``python -m crawler.portals.build``).
+report texts in a folder TEXTS (a build-time tool: run it again from a checkout after changing this
+file)::
 
-Each portal copies the structure the family's real pages have (../shared/portals/cms): a TRS WCM
+    python -m govreports.crawler.portals.build tests/fixtures/shared
+
+Each portal copies the structure the family's real pages have (tests/fixtures/shared/portals/cms): a TRS WCM
 column with its inline ``countPage`` pager script, a Hanweb column whose rows sit in a
 ``<datastore>`` with a ``dataproxy.jsp`` XML second page, a VSB column with its downward-numbered
 pager, an Epoint page whose report is a PDF in ``div.infoattach``, and a list rendered by
-JavaScript (only a browser sees its links). Report pages hold the texts of
-../shared/seeds and ../shared/realworld as HTML paragraphs and tables.
+JavaScript (only a browser sees its links). Report pages hold the texts of TEXTS/seeds and
+TEXTS/realworld (the real reports of the tests: tests/fixtures/shared) as HTML paragraphs and tables.
 """
 
+import argparse
 import html
 import pathlib
 import shutil
 
-SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared"
 SITES = pathlib.Path(__file__).parent / "sites"
 
 NEWS = [
@@ -86,11 +89,11 @@ def _table(rows):
     return f'<table border="1" cellspacing="0" cellpadding="0">\n{body}</table>'
 
 
-def report_body(name, pipe_tables=True):
+def report_body(texts, name, pipe_tables=True):
     path = (
-        next(p for p in (SHARED / "seeds").glob(f"{name}*.txt"))
+        next(p for p in (texts / "seeds").glob(f"{name}*.txt"))
         if name[0].isdigit()
-        else SHARED / "realworld" / name
+        else texts / "realworld" / name
     )
     return paragraphs_and_tables(path.read_text(encoding="utf-8"), pipe_tables)
 
@@ -163,7 +166,7 @@ def trs_rows(rows):
     )
 
 
-def build_trs():
+def build_trs(texts):
     site = "weidong-trs"
     home_crumbs = '<a href="/" title="首页" class="CurrChnlCls">首页</a>'
     write(
@@ -248,7 +251,10 @@ def build_trs():
         site,
         "xxgk/xxgknb/202201/t20220120_3868.html",
         trs_detail(
-            "卫东区卫生健康委员会2021年政府信息公开工作年度报告", "2022-01-20", crumbs, report_body("000")
+            "卫东区卫生健康委员会2021年政府信息公开工作年度报告",
+            "2022-01-20",
+            crumbs,
+            report_body(texts, "000"),
         ),
     )
     write(site, "robots.txt", "User-agent: *\nDisallow: /search/\n")
@@ -291,7 +297,7 @@ def hanweb_record(href, title, date):
     return f"<record><![CDATA[<li><a href='{href}' title='{title}'>{title}</a><span>{date}</span></li>]]></record>"
 
 
-def build_hanweb():
+def build_hanweb(texts):
     site = "yueqing-hanweb"
     first = [
         hanweb_record(f"/art/2023/{m}/9/art_1229_48{m:02d}.html", NEWS[m % len(NEWS)], f"2023-{m:02d}-09")
@@ -342,7 +348,7 @@ def build_hanweb():
 <h1>乐清市卫生健康局2021年度政府信息公开工作年度报告</h1>
 <div class="info">发布日期：2022-01-17　信息来源：<!--<$[信息来源]>begin-->乐清市卫生健康局<!--<$[信息来源]>end--></div>
 <DIV id=zoom><!--<$[信息内容]>begin--><!--ZJEG_RSS.content.begin--><META name=ContentStart>
-{report_body("002")}
+{report_body(texts, "002")}
 <META name=ContentEnd><!--ZJEG_RSS.content.end--><!--<$[信息内容]>end--></DIV>
 </div>
 </body></html>
@@ -372,7 +378,7 @@ def vsb_list(rows, pager):
 """
 
 
-def build_vsb():
+def build_vsb(texts):
     site = "shahe-vsb"
     first_pager = (
         '<div class="pb_sys_common pb_sys_full pb_sys_style1"><span class="p_pages"><span class="p_first_d p_fun_d">首页</span>'
@@ -410,7 +416,7 @@ def build_vsb():
 <h1 class="arti-title">沙河市卫生健康局2020年政府信息公开工作年度报告</h1>
 <div class="arti-info">发布时间：2021-01-28</div>
 <div id="vsb_content"><div class="v_news_content">
-{report_body("004")}
+{report_body(texts, "004")}
 </div></div>
 </form>
 </body></html>
@@ -421,7 +427,7 @@ def build_vsb():
 # -- Epoint 新点: 淮安市洪泽区 (the report is a PDF attachment) ---------------------------------------
 
 
-def build_epoint():
+def build_epoint(texts):
     site = "hongze-epoint"
     rows = [
         (
@@ -471,13 +477,13 @@ def build_epoint():
     )
     target = SITES / site / "attach/2025/01/hongze-district-2024.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHARED / "realworld" / "hongze-district-2024.pdf", target)
+    shutil.copyfile(texts / "realworld" / "hongze-district-2024.pdf", target)
 
 
 # -- A list built by JavaScript: 上海市 (only a browser sees its links) ---------------------------------
 
 
-def build_js():
+def build_js(texts):
     site = "shanghai-js"
     write(
         site,
@@ -531,22 +537,32 @@ def build_js():
 <div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/nw12344/index.html">政府信息公开年报</a></div>
 <h2 id="ivs_title" class="Article-title">{title}</h2>
 <div class="Article_content" id="ivs_content">
-{report_body(source, pipe_tables=pipes)}
+{report_body(texts, source, pipe_tables=pipes)}
 </div>
 </body></html>
 """,
         )
 
 
-def build():
+def build(texts: pathlib.Path) -> None:
+    """Write sites/ again from the report texts in ``texts`` (seeds/ and realworld/)."""
+    for folder in ("seeds", "realworld"):
+        if not (texts / folder).is_dir():
+            raise FileNotFoundError(
+                f"{texts / folder}: no such folder (TEXTS is tests/fixtures/shared of a checkout)"
+            )
     if SITES.exists():
         shutil.rmtree(SITES)
-    build_trs()
-    build_hanweb()
-    build_vsb()
-    build_epoint()
-    build_js()
+    build_trs(texts)
+    build_hanweb(texts)
+    build_vsb(texts)
+    build_epoint(texts)
+    build_js(texts)
 
 
 if __name__ == "__main__":
-    build()
+    parser = argparse.ArgumentParser(prog="python -m govreports.crawler.portals.build", description=__doc__)
+    parser.add_argument(
+        "texts", type=pathlib.Path, help="the folder of seeds/ and realworld/: tests/fixtures/shared"
+    )
+    build(parser.parse_args().texts)

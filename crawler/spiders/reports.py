@@ -9,6 +9,7 @@ Incremental: a report URL the archive already holds is asked for conditionally (
 If-Modified-Since; 304 = unchanged) or, when its server sent no validators, not asked for again.
 """
 
+from collections import Counter
 from urllib.parse import urlsplit
 
 import scrapy
@@ -18,8 +19,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from govreports.archive.runs import Tally
 
+from .. import guard
 from ..cms import BY_NAME, GENERIC, adapter_for
-from ..cms.links import anchors, attachment_links
+from ..cms.links import Link, anchors, attachment_links
 from ..cms.responses import as_text, is_html, is_html_page, redecode
 from ..cms.titles import (
     in_report_column,
@@ -38,6 +40,12 @@ MAX_COLUMN_DEPTH = 4  # portal home -> 政务公开 -> 政府信息公开 -> 年
 MAX_ENTRY_DEPTH = 2  # how deep 政务公开/信息公开 entry links are still followed
 MAX_LIST_PAGES = 500  # per source, when --max-pages is not given
 ROW_TITLE = 10  # characters: a news or report title, longer than menu items
+FRUITLESS_PAGES = 2  # a pager is not followed past this many pages in a row that bring no new link
+MAX_QUERY_VARIANTS = 20  # list pages per path that differ only in their query string, per source
+BACKOFF_STRIKES = 5  # failures in a row (retries spent) after which a source waits for the next run
+STALE_DAYS = 30  # reports whose server gives no validators are fetched again when older than this
+STALE_SLICE = 200  # ... this many per source and run, least recently fetched first
+RETRY_META = ("depth", "report_column", "page", "page_url", "title", "cms")  # kept on the retry list
 
 
 class ReportsSpider(scrapy.Spider):
@@ -63,6 +71,9 @@ class ReportsSpider(scrapy.Spider):
         self.tally.max_pages = self.max_pages
         self.found = self.tally.found  # report/attachment URLs asked for, per source
         self.lists = self.tally.lists  # list pages asked for, per source
+        self.variants = {name: Counter() for name in self.sources}  # list path -> query variants
+        self.strikes = Counter()  # source -> failures in a row
+        self.stale = {}  # source -> report URLs without validators due for a fresh fetch
 
     @classmethod
     def update_settings(cls, settings):
@@ -70,6 +81,8 @@ class ReportsSpider(scrapy.Spider):
         settings.setdict(environment_overrides(), priority="spider")
 
     async def start(self):
+        for request in self.retry_requests():
+            yield request
         for source in self.sources.values():
             request = self.list_request(
                 source["name"], source["url"], depth=0, report_column=source.get("list") is True, start=True
@@ -79,6 +92,27 @@ class ReportsSpider(scrapy.Spider):
 
     # -- requests ---------------------------------------------------------------------------
 
+    def retry_requests(self):
+        """What failed for a passing reason last time (the archive's retry list), asked first."""
+        if not self.reads_back:
+            return
+        for row in self.archive.pending(self.sources):
+            source, meta = row["source"], row["meta"]
+            if row["kind"] == "list":
+                request = self.list_request(
+                    source,
+                    row["url"],
+                    meta.get("depth", 0),
+                    meta.get("report_column", False),
+                    page=meta.get("page"),
+                    cms=meta.get("cms"),
+                )
+            else:
+                link = Link(row["url"], meta.get("title", ""))
+                request = self.document_request(source, link, row["kind"], meta.get("page_url"), again=True)
+            if request is not None:
+                yield request
+
     def list_request(
         self, source, url, depth, report_column=False, link=None, start=False, page=False, cms=None
     ):
@@ -86,6 +120,11 @@ class ReportsSpider(scrapy.Spider):
         key = (url, body)
         if key in self.lists[source] or len(self.lists[source]) >= self.max_pages:
             return None
+        parts = urlsplit(url)
+        if parts.query or body:  # a calendar or a query string that never repeats: bounded per path
+            self.variants[source][parts.path] += 1
+            if self.variants[source][parts.path] > MAX_QUERY_VARIANTS:
+                return None
         self.lists[source].add(key)
         meta = {
             "source": source,
@@ -97,6 +136,7 @@ class ReportsSpider(scrapy.Spider):
             "fragment": urlsplit(url).fragment,
             "title": link.title if link else "",
             "cms": cms,  # the adapter that named a further page: it says what a 404 there means
+            "fruitless": 0,  # pages in a row before this one that brought no new report
         }
         # A list page the archive holds is asked for conditionally too; a 304 is read from the raw
         # store. Not one the browser drew: its scripts may fetch new rows into an unchanged page.
@@ -118,17 +158,19 @@ class ReportsSpider(scrapy.Spider):
             errback=self.failed,
         )
 
-    def document_request(self, source, link, kind, page_url=None):
-        """A report page or attachment; conditional when the archive already holds it."""
+    def document_request(self, source, link, kind, page_url=None, again=False):
+        """A report page or attachment; conditional when the archive already holds it. ``again``:
+        from the retry list, asked for whatever the archive holds."""
         if link.url in self.found[source] or not on_source(link.url, self.hosts[source]):
             return None
         self.found[source].add(link.url)
         if kind == "report":
             self.count(source, "reports_found")
-        known = self.known(link.url)
+        known = None if again else self.known(link.url)
         headers = validators(known)
-        if known and (not headers or source in self.browser_sources):
-            # No validator to ask with (or only the browser gets through): the URL is known, keep it.
+        if known and (not headers or source in self.browser_sources) and link.url not in self.due(source):
+            # No validator to ask with (or only the browser gets through): the URL is known, kept
+            # until its turn to be fetched again comes (due).
             self.count(source, "unchanged")
             return None
         meta = {"source": source, "kind": kind, "title": link.title, "handle_httpstatus_list": [304]}
@@ -142,6 +184,16 @@ class ReportsSpider(scrapy.Spider):
             callback=self.parse_document,
             errback=self.failed,
         )
+
+    def due(self, source) -> set:
+        """Known report URLs of source without validators whose turn to be fetched again came."""
+        if source not in self.stale:
+            ok = self.reads_back
+            self.stale[source] = self.archive.stale(source, STALE_DAYS, STALE_SLICE) if ok else set()
+        return self.stale[source]
+
+    def backed_off(self, source) -> bool:
+        return self.strikes[source] >= BACKOFF_STRIKES
 
     def known(self, url):
         """What the archive holds of url (etag, last_modified, sha256), if it holds a body."""
@@ -157,6 +209,7 @@ class ReportsSpider(scrapy.Spider):
             response = Response(response.url, body=stored, request=response.request)
         response = redecode(as_text(response))
         source, meta = response.meta["source"], response.meta
+        self.strikes[source] = 0
         via = self.via(fetched)
         self.count(source, "pages")
         title = page_title(response)
@@ -184,6 +237,12 @@ class ReportsSpider(scrapy.Spider):
         if not reports and self.needs_browser(response, adapter, via, pages, columns, report_column):
             yield to_browser(again(response.request))
             return
+        # A pager that keeps repeating the same rows (or none) is a trap: stop after a few pages.
+        new_rows = [link for link in reports if link.url not in self.found[source]]
+        fruitless = 0 if new_rows or not meta["page"] else meta.get("fruitless", 0) + 1
+        if fruitless >= FRUITLESS_PAGES:
+            self.count(source, "trap_pages")
+            pages = []
         if is_report:
             yield from self.attachments(response, source)
         for link in reports:
@@ -201,6 +260,7 @@ class ReportsSpider(scrapy.Spider):
                 cms=adapter.name,
             )
             if request is not None:
+                request.meta["fruitless"] = fruitless
                 yield request
         for link in columns:
             inside = is_column_title(link.title, inside_column=report_column)
@@ -245,7 +305,13 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_document(self, response):
         source, kind = response.meta["source"], response.meta["kind"]
-        yield self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
+        self.strikes[source] = 0
+        item = self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
+        if guard.soft_404(response):  # "页面不存在" with HTTP 200: gone, not a report
+            item.status, item.error = 404, "soft 404: the page says it does not exist"
+            yield item
+            return
+        yield item
         if kind == "report" and response.status != 304:  # a 304's attachments are archived already
             page = redecode(as_text(response))
             yield from self.attachments(page, source)
@@ -293,25 +359,37 @@ class ReportsSpider(scrapy.Spider):
                 if retry is not None:
                     yield retry
             return
-        if status is None and failure.check(IgnoreRequest) and "robots.txt" not in str(failure.value):
-            return  # off the source's hosts: dropped on purpose
+        ignored = status is None and failure.check(IgnoreRequest)
+        if ignored and str(failure.value).startswith("refused:"):
+            return  # off the source's hosts, or another scheme: dropped on purpose (and logged)
         if meta.get("blocked"):
             message = f"anti-bot challenge (HTTP {status}); not crawled without the browser"
+        elif status is not None and 300 <= status < 400:
+            location = _header(response.headers, "Location") or "nowhere"
+            message = f"refused: a redirect to {location}, off the source"
         elif status is not None:
             message = f"HTTP {status}"
+        elif "larger than download max size" in failure.getErrorMessage():
+            message = f"too large: {failure.getErrorMessage()}"
+        elif ignored and "robots.txt" not in str(failure.value):
+            message = str(failure.value)  # backed off
         else:
             message = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        again = guard.transient(status, message)
+        if again and not message.startswith("backed off"):
+            self.strikes[source] += 1
         self.fail(source, request.url, message)
-        if kind != "list":
-            yield FetchedDocument(
-                source=source,
-                url=request.url,
-                kind=kind,
-                status=status,
-                via="browser" if meta.get("playwright") else "http",
-                error=message,
-                context=region(self.sources[source]),
-            )
+        # Lists too: a list page that failed for a passing reason goes on the retry list.
+        yield FetchedDocument(
+            source=source,
+            url=request.url,
+            kind=kind,
+            status=status,
+            via="browser" if meta.get("playwright") else "http",
+            error=message,
+            context=region(self.sources[source]),
+            retry=pick(meta, *RETRY_META) if again else None,
+        )
 
     # -- bookkeeping ------------------------------------------------------------------------
 

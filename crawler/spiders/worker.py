@@ -11,6 +11,7 @@ import time
 
 from scrapy_redis.spiders import RedisMixin
 
+from .. import frontier
 from .reports import ReportsSpider
 
 
@@ -44,9 +45,14 @@ class RedisStart(RedisMixin):
 
 
 class WorkerReportsSpider(RedisStart, ReportsSpider):
-    """The reports spider as a scrapy-redis worker: Redis entries name the sources to start."""
+    """The reports spider as a scrapy-redis worker: Redis entries name the sources to start.
+    Its callbacks return the lease of their request when what came of it is in Redis
+    (crawler/frontier.py)."""
 
     name = "reports-worker"
+    parse_list = frontier.leased(ReportsSpider.parse_list)
+    parse_document = frontier.leased(ReportsSpider.parse_document)
+    failed = frontier.leased(ReportsSpider.failed)
 
     def requests_from_data(self, entry):
         source = self.sources.get(entry.get("source"))

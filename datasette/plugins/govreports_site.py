@@ -5,9 +5,12 @@
   agency's other years.
 - ``/-/search?q=``: full-text search that finds Chinese words of any length, with highlighted
   snippets; the reports table's own search box gets the same snippets under each row.
+- ``/-/export/<table>.jsonl``: a whole table as JSON lines, streamed (Datasette streams CSV
+  itself: ``<table>.csv?_stream=on``).
 - ``/-/raw/<sha256>``: the archived original file, as a download (never rendered: the original
   HTML is somebody else's markup).
-- a facet "has failed checks" (yes/no) and links from report titles to the report pages.
+- the reports page's default facets counted ahead (``counted`` facets, archive.derived), a facet
+  "has failed checks" (yes/no), and links from report titles to the report pages.
 """
 
 import json
@@ -18,18 +21,20 @@ import urllib.parse
 
 import markupsafe
 import sqlite_utils
-from datasette.database import QueryInterrupted
-from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
-from datasette.utils.asgi import NotFound, Response
-
-from govreports.archive.search import search
-from govreports.archive.store import RawStore
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import ArrayFacet, ColumnFacet, Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args, tilde_encode
+from datasette.utils.asgi import AsgiStream, NotFound, Response
+
+from govreports.archive import derived
+from govreports.archive.search import FTS_TABLE, RANKED, search
+from govreports.archive.store import RawStore
 from govreports.parser import labels as L
 
 STATIC_MOUNT = "govreports-static"  # datasette --static govreports-static:datasette/static
-SEARCH_LIMIT = 100
+SEARCH_PAGE = 20  # results on the search page; ?limit= asks for more, up to SEARCH_LIMIT
+SEARCH_LIMIT = 200
 # The reports table as the home and search pages open it: current versions, the columns a reader
 # scans first (the cog menu of any column brings the others back).
 BROWSE_COLUMNS = [
@@ -70,33 +75,6 @@ async def archive_db(datasette, request):
     return datasette.get_database(names[0])
 
 
-@hookimpl
-def get_metadata(datasette, key, database, table):
-    # datasette-dashboards needs the database name in every chart and query-backed filter, and
-    # the name is the served file's. Datasette 0.65 has no public accessor for the --metadata
-    # file's own content; reading it through datasette.metadata() would call this hook again.
-    if key not in (None, "plugins"):
-        return {}
-    names = archive_names(datasette)
-    dashboards = ((datasette._metadata_local or {}).get("plugins") or {}).get("datasette-dashboards")
-    if not names or not dashboards:
-        return {}
-    db = {"db": names[0]}
-    return {
-        "plugins": {
-            "datasette-dashboards": {
-                slug: {
-                    "charts": {name: dict(db) for name in board.get("charts") or {}},
-                    "filters": {
-                        name: dict(db) for name, f in (board.get("filters") or {}).items() if "query" in f
-                    },
-                }
-                for slug, board in dashboards.items()
-            }
-        }
-    }
-
-
 # Routes
 
 
@@ -106,7 +84,40 @@ def register_routes():
         (r"^/report/(?P<id>\d+)$", report_page),
         (r"^/-/search$", search_page),
         (r"^/-/raw/(?P<sha256>[0-9a-f]{64})$", raw_file),
+        (r"^/-/export/(?P<table>[A-Za-z_]+)\.jsonl$", export_jsonl),
     ]
+
+
+EXPORT_BATCH = 1000
+
+
+async def export_jsonl(request, datasette):
+    """Every row of a table, one JSON object a line, read in rowid order a batch at a time (the
+    SQL time limit applies to each batch, never to the whole export)."""
+    db = await archive_db(datasette, request)
+    table = request.url_vars["table"]
+    if table not in await db.table_names() or table.startswith(FTS_TABLE):
+        raise NotFound(f"There is no table {table} to export")
+    await datasette.ensure_permissions(request.actor, [("view-table", (db.name, table))])
+
+    async def stream(writer):
+        last = -(2**63)  # the smallest rowid
+        while True:
+            rows = await db.execute(
+                f"select rowid as _export_rowid, * from [{table}] where rowid > ? order by rowid "
+                f"limit {EXPORT_BATCH}",
+                [last],
+            )
+            columns = rows.columns[1:]
+            for row in rows:
+                record = dict(zip(columns, tuple(row)[1:], strict=True))
+                await writer.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if len(rows) < EXPORT_BATCH:
+                return
+            last = rows.rows[-1]["_export_rowid"]
+
+    headers = {"content-disposition": f'attachment; filename="{table}.jsonl"'}
+    return AsgiStream(stream, headers=headers, content_type="application/x-ndjson; charset=utf-8")
 
 
 async def report_page(request, datasette):
@@ -130,11 +141,10 @@ async def report_page(request, datasette):
         [report_id],
     )
     other_years = []
-    if report["agency"]:
+    if report["agency_id"]:  # the agency in any spelling (govreports.archive.agencies)
         other_years = await rows(
             """select id, year, title, check_failures, published_date from reports
-            where is_latest = 1 and agency = :agency and id != :id
-              and coalesce(province, '') = coalesce(:province, '') and coalesce(city, '') = coalesce(:city, '')
+            where is_latest = 1 and agency_id = :agency_id and id != :id
             order by year desc, id desc""",
             report,
         )
@@ -168,9 +178,11 @@ async def report_page(request, datasette):
 async def search_page(request, datasette):
     db = await archive_db(datasette, request)
     query = (request.args.get("q") or "").strip()
+    asked = request.args.get("limit") or ""
+    limit = min(int(asked), SEARCH_LIMIT) if asked.isdigit() and int(asked) > 0 else SEARCH_PAGE
     results = []
     if query:
-        hits = await db.execute_fn(lambda conn: search(sqlite_utils.Database(conn), query, SEARCH_LIMIT))
+        hits = await db.execute_fn(lambda conn: search(sqlite_utils.Database(conn), query, limit))
         texts = await report_texts(db, [hit["id"] for hit in hits])
         results = [
             {
@@ -185,7 +197,8 @@ async def search_page(request, datasette):
     context = {
         "q": query,
         "results": results,
-        "limit": SEARCH_LIMIT,
+        "limit": limit,
+        "more_query": urllib.parse.urlencode({"q": query, "limit": min(limit * 5, SEARCH_LIMIT)}),
         "database": db.name,
         "table_query": BROWSE_QUERY + "&" + urllib.parse.urlencode({"_search": query}),
     }
@@ -234,12 +247,154 @@ async def report_texts(db, ids) -> dict:
     }
 
 
-# A yes/no facet "has failed checks" over the count column check_failures
+# The reports page's facets: counted ahead while the archive's derived tables are current
+# (archive.derived), counted live otherwise; "has failed checks" is a yes/no facet over the count
+# column check_failures.
+
+FLAG_NAME = "有未通过的校验"
+FLAG_COLUMN = "check_failures"
+# request arguments that a counted facet can answer: argument -> (derived dimension, value)
+COUNTED_FILTERS = {
+    "is_latest": "is_latest",
+    "is_latest__exact": "is_latest",
+    "province": "province",
+    "province__exact": "province",
+    "year": "year",
+    "year__exact": "year",
+}
+FAILING_FILTERS = {("check_failures__gt", "0"): 1, ("check_failures__exact", "0"): 0}
+# arguments that change neither the rows counted nor the counts
+NEUTRAL_ARGS = {
+    "_col", "_nocol", "_sort", "_sort_desc", "_size", "_labels", "_nolabels", "_facet_size", "_nosuggest",
+    "_shape", "_json", "_trace", "_nocount", "_extra", "_facet", "_facet_array", "_facet_counted",
+    "_facet_has_failed_checks",
+}  # fmt: skip
 
 
 @hookimpl
 def register_facet_classes():
-    return [HasFailedChecksFacet]
+    return [CountedFacet, HasFailedChecksFacet]
+
+
+def counted_filters(request) -> dict | None:
+    """The request's filters as derived.facet_counts dimensions, or None when it has any other."""
+    filters = {}
+    for key, value in urllib.parse.parse_qsl(request.query_string, keep_blank_values=True):
+        if key in NEUTRAL_ARGS:
+            continue
+        if (key, value) in FAILING_FILTERS:
+            dimension, value = "failing", FAILING_FILTERS[(key, value)]
+        elif key in COUNTED_FILTERS:
+            dimension = COUNTED_FILTERS[key]
+            if dimension != "province":
+                if not value.lstrip("-").isdigit():
+                    return None
+                value = int(value)
+        else:
+            return None
+        if filters.get(dimension, value) != value:
+            return None  # two values of one filter: no row has both
+        filters[dimension] = value
+    return filters
+
+
+def toggle(facet, request, arg: tuple[str, str]) -> tuple[str, bool]:
+    """(toggle URL, selected) of one facet value whose filter is the query argument ``arg``."""
+    selected = arg in facet.get_querystring_pairs()
+    change = path_with_removed_args if selected else path_with_added_args
+    path = change(request, {arg[0]: arg[1]})
+    return facet.ds.absolute_url(request, facet.ds.urls.path(path)), selected
+
+
+def facet_info(facet, name: str, kind: str, rows, source: str, size: int) -> dict:
+    """A facet's results the way Datasette's own facets give them, from [(value, count)]."""
+    if kind == "flag":
+        rows = sorted(rows, key=lambda row: -row[0])  # yes first
+    values = []
+    for value, count in rows[:size]:
+        if kind == "flag":
+            arg = (f"{FLAG_COLUMN}__gt", "0") if value else (f"{FLAG_COLUMN}__exact", "0")
+            label = "是 yes" if value else "否 no"
+        elif kind == "array":
+            arg, label = (f"{name}__arraycontains", str(value)), value
+        else:
+            arg, label = (name, str(value)), value
+        url, selected = toggle(facet, facet.request, arg)
+        values.append(
+            {"value": value, "label": label, "count": count, "toggle_url": url, "selected": selected}
+        )
+    shown_type = {"column": "column", "array": "array", "flag": HasFailedChecksFacet.type}[kind]
+    return {
+        "name": FLAG_NAME if kind == "flag" else name,
+        "type": shown_type,
+        "hideable": source != "metadata",
+        "toggle_url": facet.ds.urls.path(
+            path_with_removed_args(facet.request, {f"_facet_{facet.type}": name})
+        ),
+        "results": values,
+        "truncated": len(rows) > size,
+    }
+
+
+class CountedFacet(Facet):
+    """``facets: [{counted: province}, ...]``: a facet of archive.derived.FACETS (a column, the
+    yes/no has_failed_checks, the JSON array failed_checks), read from derived.facet_counts when
+    the page's filters are among the counted ones and the counts are current."""
+
+    type = "counted"
+
+    async def facet_results(self):
+        results, timed_out = [], []
+        configs = self.get_configs()
+        filters = counted_filters(self.request) if self.table == "reports" else None
+        size = self.get_facet_size()
+        wanted = [c["config"]["simple"] for c in configs if c["config"]["simple"] in derived.FACETS]
+
+        def read_counts(conn):  # every counted facet in one call to the database thread
+            if filters is None or not wanted or not derived.is_current(conn):
+                return {}
+            return {facet: derived.facet_counts(conn, facet, filters, size + 1) for facet in wanted}
+
+        counted = await self.ds.get_database(self.database).execute_fn(read_counts)
+        if filters is None and await self.search_matches_too_many():
+            # counted live over hundreds of thousands of matches, 8 facets would take seconds:
+            # Datasette lists them as timed out, and the page answers
+            return [], [c["config"]["simple"] for c in configs if c["config"]["simple"] not in counted]
+        for source_and_config in configs:
+            facet = source_and_config["config"]["simple"]
+            kind = derived.FACETS.get(facet, "column")
+            if facet in counted:
+                results.append(
+                    facet_info(self, facet, kind, counted[facet], source_and_config["source"], size)
+                )
+                continue
+            live = await self.live(facet, kind, source_and_config["source"])
+            results.extend(live[0])
+            timed_out.extend(live[1])
+        return results, timed_out
+
+    async def search_matches_too_many(self) -> bool:
+        """Whether the page searches for a word in more than search.RANKED reports."""
+        query = self.request.args.get("_search")
+        if not query or self.table != "reports":
+            return False
+        sql = f"""select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match escape_fts(?)
+            limit {RANKED + 1})"""
+        found = await self.ds.execute(self.database, sql, [query])
+        return found.first()[0] > RANKED
+
+    async def live(self, facet, kind, source):
+        """The facet counted over the page's rows by Datasette's own facet of its kind."""
+        klass = {"column": ColumnFacet, "array": ArrayFacet, "flag": HasFailedChecksFacet}[kind]
+        column = FLAG_COLUMN if kind == "flag" else facet
+        counter = klass(
+            self.ds, self.request, self.database, sql=self.sql, table=self.table, params=self.params,
+            metadata={"facets": [{klass.type: column}]}, row_count=self.row_count,
+        )  # fmt: skip
+        results, timed_out = await counter.facet_results()
+        for result in results:
+            result["hideable"] = source != "metadata"
+        return results, timed_out
 
 
 class HasFailedChecksFacet(Facet):
@@ -249,7 +404,6 @@ class HasFailedChecksFacet(Facet):
 
     async def facet_results(self):
         results, timed_out = [], []
-        pairs = self.get_querystring_pairs()
         for source_and_config in self.get_configs():
             column = source_and_config["config"]["simple"]
             sql = f"""select {escape_sqlite(column)} > 0 as failing, count(*) as count from ({self.sql})
@@ -261,33 +415,10 @@ class HasFailedChecksFacet(Facet):
             except QueryInterrupted:
                 timed_out.append(self.type)
                 continue
-            values = []
-            for row in rows:
-                arg = (f"{column}__gt", "0") if row["failing"] else (f"{column}__exact", "0")
-                selected = arg in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                path = change(self.request, {arg[0]: arg[1]})
-                values.append(
-                    {
-                        "value": row["failing"],
-                        "label": "是 yes" if row["failing"] else "否 no",
-                        "count": row["count"],
-                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
-                        "selected": selected,
-                    }
-                )
-            results.append(
-                {
-                    "name": "有未通过的校验",
-                    "type": self.type,
-                    "hideable": source_and_config["source"] != "metadata",
-                    "toggle_url": self.ds.urls.path(
-                        path_with_removed_args(self.request, {f"_facet_{self.type}": column})
-                    ),
-                    "results": values,
-                    "truncated": False,
-                }
+            info = facet_info(
+                self, column, "flag", [tuple(row) for row in rows], source_and_config["source"], 2
             )
+            results.append(info)
         return results, timed_out
 
 
@@ -317,23 +448,16 @@ def extra_template_vars(view_name, database, table, request, datasette):
     return extra
 
 
-# The home page's totals, one small query each so that every one can use an index of the schema
-# (one query computing them all scans the whole reports table: seconds on 200k reports).
-SUMMARY = {
-    "reports": "select count(*) from reports where is_latest = 1",
-    "agencies": "select count(distinct agency) from reports",
-    "provinces": "select count(distinct province) from reports",
-    "first_year": "select min(year) from reports",
-    "last_year": "select max(year) from reports",
-    "failing": "select count(*) from reports where check_failures > 0 and is_latest = 1",
-    "last_crawl": "select max(finished) from crawl_runs",
-}
-
-
 async def archive_summary(db) -> dict | None:
+    """The home page's totals: from archive.derived's archive_summary while the derived tables
+    are current, counted live otherwise; the last crawl from crawl_runs."""
     if not await db.table_exists("reports"):
         return None
-    return {name: (await db.execute(sql)).first()[0] for name, sql in SUMMARY.items()}
+    current = await db.execute_fn(derived.is_current)
+    sql = "select * from archive_summary" if current else derived.SUMMARIES["archive_summary"][0]
+    summary = dict((await db.execute(sql)).first())
+    summary["last_crawl"] = (await db.execute("select max(finished) from crawl_runs")).first()[0]
+    return summary
 
 
 @hookimpl

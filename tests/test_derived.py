@@ -1,0 +1,168 @@
+"""Counted ahead, never wrong: the reports page's facet counts and the canned queries' summaries
+(archive.derived) equal a live count of the reports after ingest, after a recrawl (new versions,
+removals) and after reparse; a page whose counts are out of date counts live."""
+
+import json
+import sqlite3
+import urllib.parse
+
+import pytest
+from local_portals import report_page
+from publish_site import Site
+
+from govreports.archive import derived
+from govreports.archive.db import Archive
+from govreports.archive.ingest import ingest_paths
+from govreports.archive.reparse import reparse
+
+FILTERS = [
+    {},
+    {"is_latest": 1},
+    {"province": "浙江省"},
+    {"year": 2022},
+    {"failing": 1},
+    {"is_latest": 1, "province": "浙江省", "year": 2021, "failing": 0},
+]
+# facet kind -> the live SQL of Datasette's own facet of that kind over the filtered reports
+LIVE = {
+    "column": "select [{f}] as value, count(*) from reports where [{f}] is not null {w} group by 1",
+    "flag": "select check_failures > 0, count(*) from reports where check_failures is not null {w} group by 1",
+    "array": "select j.value, count(*) from reports, json_each(reports.failed_checks) j where 1 {w} group by 1",
+}
+
+
+def live_counts(db, facet, filters) -> dict:
+    where = "".join(
+        " and check_failures > 0" if (k, v) == ("failing", 1) else
+        " and check_failures = 0" if k == "failing" else f" and [{k}] = ?"
+        for k, v in filters.items()
+    )  # fmt: skip
+    params = [v for k, v in filters.items() if k != "failing"]
+    sql = LIVE[derived.FACETS[facet]].format(f=facet, w=where)
+    return dict(db.execute(sql, params).fetchall())
+
+
+def assert_counts_are_live(archive):
+    assert derived.is_current(archive.db.conn)
+    for facet in derived.FACETS:
+        for filters in FILTERS:
+            counted = dict(derived.facet_counts(archive.db.conn, facet, filters, 1000))
+            assert counted == live_counts(archive.db, facet, filters), (facet, filters)
+    totals = archive.db.execute("select sum(reports) from province_year_totals").fetchone()[0]
+    assert totals == archive.db.execute("select count(*) from reports where is_latest = 1").fetchone()[0]
+
+
+def write_reports(folder, agencies):
+    """One HTML report per (agency, year), in the folder; returns the files."""
+    files = []
+    for agency, year in agencies:
+        path = folder / f"{agency}-{year}.html"
+        path.write_bytes(report_page(agency, year))
+        files.append(path)
+    return files
+
+
+@pytest.fixture
+def archive(tmp_path):
+    archive = Archive(tmp_path / "reports.db")
+    yield archive
+    archive.close()
+
+
+ZHEJIANG = {"province": "浙江省", "city": "宁波市", "county": "北仑区"}
+AGENCIES = [("北仑区卫生健康局", 2021), ("北仑区卫生健康局", 2022), ("北仑区教育局", 2022)]
+
+
+def test_facet_counts_equal_live_counts_after_ingest(archive, tmp_path):
+    (tmp_path / "in").mkdir()
+    ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
+    assert archive.db.execute("select count(*) from reports").fetchone()[0] == 3
+    assert_counts_are_live(archive)
+    assert dict(derived.facet_counts(archive.db.conn, "year", {"province": "浙江省"}, 10)) == {
+        2022: 2,
+        2021: 1,
+    }
+
+
+def test_facet_counts_equal_live_counts_after_a_recrawl_with_new_versions_and_removals(archive):
+    def fetch(url, body, status=200):
+        result = archive.record_fetch(url=url, status=status, content_type="text/html", body=body)
+        return archive.ingest_document(result.document_id, context=ZHEJIANG)
+
+    run = archive.start_run()
+    for i, (agency, year) in enumerate(AGENCIES):
+        fetch(f"http://127.0.0.1/{i}.html", report_page(agency, year))
+    archive.finish_run(run)
+    assert_counts_are_live(archive)
+
+    run = archive.start_run()
+    changed = fetch("http://127.0.0.1/0.html", report_page("北仑区卫生健康局", 2023))  # a new version
+    assert changed.status == "changed"
+    archive.record_fetch(url="http://127.0.0.1/2.html", status=404, body=None)  # taken down
+    assert not derived.is_current(archive.db.conn)  # the change is noticed at once
+    archive.finish_run(run)
+    assert archive.db.execute("select count(*) from reports where removed_at is not null").fetchone()[0] == 1
+    assert_counts_are_live(archive)
+    latest = dict(derived.facet_counts(archive.db.conn, "year", {"is_latest": 1}, 10))
+    assert latest == {2023: 1, 2022: 2}
+
+
+def test_facet_counts_equal_live_counts_after_reparse(archive, tmp_path):
+    (tmp_path / "in").mkdir()
+    ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
+    # what an older parser had stored: another year and a failed check on one report
+    archive.db.execute(
+        "update reports set year = 2019, check_failures = 3, failed_checks = '[\"balance\"]' where id = 1"
+    )
+    archive.db.conn.commit()
+    assert not derived.is_current(archive.db.conn)
+    reparse(archive, echo=lambda _: None)
+    assert_counts_are_live(archive)
+    assert 2019 not in dict(derived.facet_counts(archive.db.conn, "year", {}, 10))
+
+
+def test_an_archive_closed_after_filing_reports_one_by_one_is_current(tmp_path):
+    archive = Archive(tmp_path / "reports.db")
+    fetch = archive.record_fetch(
+        url="http://127.0.0.1/a.html", content_type="text/html", body=report_page("某局", 2021)
+    )
+    archive.ingest_document(fetch.document_id)
+    assert not derived.is_current(archive.db.conn)
+    archive.close()
+    archive = Archive(tmp_path / "reports.db")
+    assert_counts_are_live(archive)
+    archive.close()
+
+
+def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_they_are_stale(tmp_path):
+    archive = Archive(tmp_path / "reports.db")
+    (tmp_path / "in").mkdir()
+    ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
+    # a count in the derived table that no live count gives: the page must show it when current
+    archive.db.execute("update facet_counts set reports = 1000 where facet = 'year' and value = 2022")
+    archive.db.conn.commit()
+    archive.db.close()
+    site = Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+    try:
+
+        def years(**params):
+            query = urllib.parse.urlencode({**params, "_shape": "objects"})
+            status, _, body = site.get(f"/reports/reports.json?{query}")
+            assert status == 200, body[:300]
+            return {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["year"]["results"]}
+
+        assert years()[2022] == 1000  # read from facet_counts
+        assert years(province="浙江省")[2022] == 1000
+        assert years(agency="北仑区教育局") == {2022: 1}  # a filter the counts are not split by: live
+    finally:
+        site.stop()
+    # the triggers see any change to reports: the page counts live again
+    with sqlite3.connect(tmp_path / "reports.db") as conn:
+        conn.execute("update reports set year = 2020 where id = 3")
+    site = Site(tmp_path / "reports.db", tmp_path / "datasette-2.log")
+    try:
+        status, _, body = site.get("/reports/reports.json?_shape=objects")
+        counts = {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["year"]["results"]}
+        assert counts == {2021: 1, 2022: 1, 2020: 1}
+    finally:
+        site.stop()
