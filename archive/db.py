@@ -6,6 +6,7 @@ was last seen; a different sha256 is a new version of the report (``version`` + 
 moves to it), and the old version stays with its cells and checks.
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -19,6 +20,7 @@ from govreports import parser
 from govreports.parser.agency import describe
 
 from . import agencies, derived, lifecycle
+from .pool import Job, Parsed, parse_job
 from .runs import CrawlRun, Tally
 from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
@@ -31,6 +33,9 @@ CELL_TABLES = {
     "review_litigation": ("proceeding", "outcome", "value", "raw"),
     "checks": ("rule", "row", ("column", "applicant"), "proceeding", "passed", "expected", "found"),
 }
+
+
+BATCH = 100  # documents filed per transaction (Archive.batched)
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,43 @@ class Archive:
         if not self.read_only:
             derived.refresh_derived(self.db)
         self.db.close()
+
+    def atomic(self):
+        """One transaction (a savepoint inside another) around several writes."""
+        return self.db.atomic()
+
+    def begin(self) -> None:
+        """Open a transaction that ``commit`` ends (the crawl's writer commits every half second).
+
+        Its pages stay in this connection's cache (64 MB) until the commit: spilling them to the
+        file would take SQLite's exclusive lock early and lock the crawl's readers out until then."""
+        self.db.execute("pragma cache_size = -65536")
+        self.db.begin()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    @contextlib.contextmanager
+    def batched(self, size: int = BATCH):
+        """Write in one transaction per ``size`` documents: call the ``done`` it yields after
+        each one. (A commit waits for the disk: one per document was most of an ingest's time.)
+        Inside, every ``atomic()`` block is a savepoint."""
+        count = 0
+
+        def done() -> None:
+            nonlocal count
+            count += 1
+            if count % size == 0:
+                self.db.commit()
+                self.db.begin()
+
+        self.db.begin()
+        try:
+            yield done
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
 
     # sources and crawl runs
 
@@ -342,23 +384,38 @@ class Archive:
             return None
         return {k: rows[0][k] for k in ("province", "city", "county") if rows[0][k]} or None
 
+    def parse_context(self, doc: dict, context: dict | None = None) -> dict | None:
+        """The region context a document is parsed with: the one given, else the one it was
+        ingested with, else its source's."""
+        return context or (json.loads(doc["context"]) if doc["context"] else self.context_for(doc["source"]))
+
+    def parse_job(self, doc: dict, context: dict | None = None) -> Job:
+        """What a worker of archive.pool needs to parse a stored document."""
+        url = doc["final_url"] or doc["url"]
+        return Job(doc["id"], doc["sha256"], doc["content_type"], url, self.parse_context(doc, context))
+
     def parse_document(self, doc: dict, context: dict | None = None) -> dict:
-        """Run the parser over a stored document. Raises parser.ParseError (and subclasses)."""
-        body = self.store.get(doc["sha256"])
-        ctx = context or (json.loads(doc["context"]) if doc["context"] else self.context_for(doc["source"]))
-        try:
-            return parser.parse(
-                body, content_type=doc["content_type"], url=doc["final_url"] or doc["url"], context=ctx
-            )
-        except parser.ParseError:
-            raise
-        except Exception as e:  # a parser bug must not stop a batch: it becomes this file's error
-            raise parser.ParseError(f"parser failed: {type(e).__name__}: {e}") from e
+        """Run the parser over a stored document here. Raises parser.ParseError (and subclasses)."""
+        parsed = parse_job(self.store, self.parse_job(doc, context))
+        if parsed.error:
+            raise (parser.NotAReport if parsed.not_report else parser.ParseError)(parsed.error)
+        return parsed.record
 
     def ingest_document(
         self, document_id: int, context: dict | None = None, source: str | None = None, retry: bool = False
     ) -> IngestResult:
-        """Parse a stored document and file it as a report (see the module docstring for versions).
+        """Parse a stored document here and file it as a report (see the module docstring for
+        versions). ``to_parse`` then ``file_parsed``, with the parsing in between done in this
+        process; archive.pool does it in worker processes."""
+        doc = self.to_parse(document_id, context, source, retry)
+        if isinstance(doc, IngestResult):
+            return doc
+        return self.file_parsed(doc, parse_job(self.store, self.parse_job(doc, context)))
+
+    def to_parse(
+        self, document_id: int, context: dict | None = None, source: str | None = None, retry: bool = False
+    ) -> dict | IngestResult:
+        """The documents row to parse, or what ingesting it comes to without parsing.
 
         A document the parser already turned down (error, not_report) is not parsed again unless
         ``retry`` (reparse does, after a parser fix): the same bytes give the same answer."""
@@ -378,21 +435,32 @@ class Archive:
                 [document_id],
             )
             return IngestResult(doc["parse_status"], None, last_error and last_error["reason"])
-        seen = doc["last_fetched_at"] or doc["fetched_at"]
+        return self._unchanged(doc) or doc
+
+    def _unchanged(self, doc: dict) -> IngestResult | None:
+        """When the URL's latest report has this body already: its times moved on, no parse."""
         latest = self.latest_report(doc["url"])
         if latest and latest["sha256"] == doc["sha256"]:
+            seen = doc["last_fetched_at"] or doc["fetched_at"]
             if seen > (latest["last_seen"] or ""):
                 self._set("reports", latest["id"], {"last_seen": seen, "removed_at": None})
             return IngestResult("unchanged", latest["id"])
-        try:
-            record = self.parse_document(doc, context)
-        except parser.ParseError as e:
-            status = "not_report" if isinstance(e, parser.NotAReport) else "error"
-            reason = str(e)
+        return None
+
+    def file_parsed(self, doc: dict, parsed: Parsed) -> IngestResult:
+        """File what the parser made of a documents row (from ``to_parse``): a new report or
+        version, or the parser's error."""
+        if unchanged := self._unchanged(doc):  # the same body was filed since to_parse
+            return unchanged
+        document_id = doc["id"]
+        if parsed.error:
+            status = "not_report" if parsed.not_report else "error"
             with self.db.atomic():
                 self._set("documents", document_id, {"parse_status": status})
-                self._error_row(status, doc["url"], reason, document_id)
-            return IngestResult(status, None, reason)
+                self._error_row(status, doc["url"], parsed.error, document_id)
+            return IngestResult(status, None, parsed.error)
+        record = parsed.record
+        latest = self.latest_report(doc["url"])
         ensure_codes(self.db, record)
         with self.db.atomic():
             if latest:
@@ -403,7 +471,7 @@ class Archive:
                 "version": latest["version"] + 1 if latest else 1,
                 "is_latest": 1,
                 "first_seen": doc["fetched_at"],
-                "last_seen": seen,
+                "last_seen": doc["last_fetched_at"] or doc["fetched_at"],
                 "source": doc["source"],
                 "document_id": document_id,
                 "sha256": doc["sha256"],
@@ -465,11 +533,10 @@ class Archive:
     def write_cells(self, report_id: int, record: dict) -> None:
         """Replace the report's rows in the long tables (cells with raw text, checks)."""
         for table, keys in CELL_TABLES.items():
-            self.db[table].delete_where("report_id = ?", [report_id])
+            self.db.execute(f"delete from [{table}] where report_id = ?", [report_id])
             pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
-            rows = [
-                {"report_id": report_id, **{column: cell.get(key) for key, column in pairs}}
-                for cell in record.get(table) or []
-            ]
-            if rows:
-                self.db[table].insert_all(rows)
+            columns = ", ".join(["report_id", *(f"[{column}]" for _, column in pairs)])
+            rows = [[report_id, *(cell.get(key) for key, _ in pairs)] for cell in record.get(table) or []]
+            if rows:  # plain executemany: sqlite-utils' insert_all costs more than the writes
+                marks = ", ".join("?" * (len(pairs) + 1))
+                self.db.conn.executemany(f"insert into [{table}] ({columns}) values ({marks})", rows)

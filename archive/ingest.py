@@ -1,8 +1,9 @@
 """``govreports ingest``: local report files and folders into the archive.
 
 Each file goes into the raw store and through the parser under its file:// URL, so ingesting the
-same file again changes nothing and an edited file becomes a new version. A file that cannot be
-read or parsed is an error row (``ingest_errors``); the rest go on.
+same file again changes nothing and an edited file becomes a new version. Parsing runs in worker
+processes (archive.pool), each file under a time and memory limit; this process only stores and
+files. A file that cannot be read or parsed is an error row (``ingest_errors``); the rest go on.
 """
 
 import mimetypes
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import agencies, derived, lifecycle
-from .db import Archive
+from .db import Archive, IngestResult
+from .pool import Job, Parsed, ParsePool
 
 STATUSES = ("new", "unchanged", "changed", "not_report", "error")
 
@@ -53,17 +55,9 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[pathlib.Path]:
             yield path
 
 
-def ingest_paths(
-    db: str | os.PathLike | Archive,
-    paths: Iterable[str | os.PathLike],
-    context: dict | None = None,
-    echo: Callable[[str], None] = print,
-) -> IngestSummary:
-    """Ingest files and folders into the archive ``db``; ``context`` is the region (province,
-    city, county) of every file. Echoes one line per file; returns the counts and problems."""
-    archive = db if isinstance(db, Archive) else Archive(db)
-    result = IngestSummary()
-    filed = []  # new reports and versions: the cross-year check looks at their agencies
+def _stored(archive: Archive, paths, context: dict | None) -> Iterator:
+    """Each file into the raw store and ``documents``, in order: a pool Job (key: the path and
+    its documents row) when it needs parsing, else (path, IngestResult)."""
     for path in iter_files(paths):
         url = path.resolve().as_uri()
         try:
@@ -71,18 +65,46 @@ def ingest_paths(
         except OSError as e:
             reason = f"cannot read: {e.strerror or e}"
             archive.record_error(url, reason)
-            result.add("error", str(path), reason)
-            echo(f"{'error':<10} {path}: {reason}")
+            yield path, IngestResult("error", None, reason)
             continue
-        with archive.db.atomic():  # one commit per file, not one per statement
+        with archive.db.atomic():
             fetch = archive.record_fetch(
                 url=url, content_type=mimetypes.guess_type(path.name)[0], body=body, via="file", kind="report"
             )
-            ingested = archive.ingest_document(fetch.document_id, context=context)
-        result.add(ingested.status, str(path), ingested.error)
-        echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
-        if ingested.status in ("new", "changed"):
-            filed.append(ingested.report_id)
+            doc = archive.to_parse(fetch.document_id, context=context)
+        if isinstance(doc, IngestResult):
+            yield path, doc
+        else:
+            job = archive.parse_job(doc, context)
+            yield Job((path, doc), job.sha256, job.content_type, job.url, job.context)
+
+
+def ingest_paths(
+    db: str | os.PathLike | Archive,
+    paths: Iterable[str | os.PathLike],
+    context: dict | None = None,
+    echo: Callable[[str], None] = print,
+    jobs: int | None = None,
+) -> IngestSummary:
+    """Ingest files and folders into the archive ``db``; ``context`` is the region (province,
+    city, county) of every file. Files are parsed by ``jobs`` worker processes (archive.pool;
+    default: one per core) and filed here, in order. Echoes one line per file; returns the
+    counts and problems."""
+    archive = db if isinstance(db, Archive) else Archive(db)
+    result = IngestSummary()
+    filed = []  # new reports and versions: the cross-year check looks at their agencies
+    with ParsePool(archive.store.root, jobs) as pool, archive.batched() as done:
+        for item in pool.imap(_stored(archive, paths, context)):
+            if isinstance(item, Parsed):
+                path, doc = item.job.key
+                ingested = archive.file_parsed(doc, item)
+            else:
+                path, ingested = item
+            result.add(ingested.status, str(path), ingested.error)
+            echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
+            if ingested.status in ("new", "changed"):
+                filed.append(ingested.report_id)
+            done()
     if filed:
         agencies.refresh(archive.db, report_ids=filed)  # their agencies' aliases, figures, coverage
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))

@@ -2,16 +2,16 @@
 
 Each report keeps its version and its times; what the parser gives now replaces its columns,
 cells and checks, and every change is printed: which columns, which cells (old -> new), which
-checks now pass or fail. Documents that failed to parse before are tried again too.
+checks now pass or fail. Documents that failed to parse before are tried again too. Parsing
+runs in worker processes (archive.pool); this process compares and writes.
 """
 
 from collections import Counter
 from collections.abc import Callable
 
-from govreports import parser
-
 from . import agencies, derived, lifecycle
-from .db import CELL_TABLES, Archive
+from .db import CELL_TABLES, Archive, IngestResult
+from .pool import Job, ParsePool
 
 SHOWN = 5  # cell changes printed per report; the rest are counted
 
@@ -74,36 +74,54 @@ def describe_changes(archive: Archive, report: dict, record: dict) -> list[str]:
     return changes
 
 
-def reparse(db, echo: Callable[[str], None] = print) -> Counter:
-    archive = db if isinstance(db, Archive) else Archive(db)
-    counts = Counter()
+def _report_jobs(archive: Archive):
     for report in archive.db["reports"].rows_where(order_by="id"):
-        name = f"report {report['id']} {report['url']} v{report['version']}"
         doc = archive.db["documents"].get(report["document_id"])
-        try:
-            record = archive.parse_document(doc)
-        except parser.ParseError as e:
-            counts["failed"] += 1
-            echo(f"failed    {name}: {e} (kept as it was)")
-            continue
-        changes = describe_changes(archive, report, record)
-        if not changes:
-            counts["unchanged"] += 1
-            continue
-        archive.update_report(report, record)
-        counts["changed"] += 1
-        echo(f"changed   {name}: " + "; ".join(changes))
-    # the last fetch of a URL failed to parse before: try it again
+        job = archive.parse_job(doc)
+        yield Job(report, job.sha256, job.content_type, job.url, job.context)
+
+
+def _retry_jobs(archive: Archive):
+    """The documents whose URL's last fetch failed to parse before: tried again."""
     failed_before = archive.db.query(
         """select id, url from documents where parse_status in ('error', 'not_report')
         and id = (select max(d.id) from documents d where d.url = documents.url and d.sha256 is not null)
         order by id"""
     )
-    for doc in list(failed_before):
-        result = archive.ingest_document(doc["id"], retry=True)
-        if result.report_id:
-            counts["now_parsed"] += 1
-            echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
+    for row in list(failed_before):
+        doc = archive.to_parse(row["id"], retry=True)
+        if not isinstance(doc, IngestResult):
+            job = archive.parse_job(doc)
+            yield Job(doc, job.sha256, job.content_type, job.url, job.context)
+
+
+def reparse(db, echo: Callable[[str], None] = print, jobs: int | None = None) -> Counter:
+    """Reparse every stored report (and retry the documents that failed), parsing in ``jobs``
+    worker processes (archive.pool; default: one per core) and writing here."""
+    archive = db if isinstance(db, Archive) else Archive(db)
+    counts = Counter()
+    with ParsePool(archive.store.root, jobs) as pool, archive.batched() as done:
+        for parsed in pool.imap(_report_jobs(archive)):
+            done()
+            report = parsed.job.key
+            name = f"report {report['id']} {report['url']} v{report['version']}"
+            if parsed.error:
+                counts["failed"] += 1
+                echo(f"failed    {name}: {parsed.error} (kept as it was)")
+                continue
+            changes = describe_changes(archive, report, parsed.record)
+            if not changes:
+                counts["unchanged"] += 1
+                continue
+            archive.update_report(report, parsed.record)
+            counts["changed"] += 1
+            echo(f"changed   {name}: " + "; ".join(changes))
+        for parsed in pool.imap(_retry_jobs(archive)):
+            doc = parsed.job.key
+            result = archive.file_parsed(doc, parsed)
+            if result.report_id:
+                counts["now_parsed"] += 1
+                echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
     agencies.refresh(archive.db)  # every report linked again: agency_aliases.yaml as it is now
     lifecycle.cross_year(archive.db)
     derived.refresh_derived(archive.db)

@@ -14,7 +14,10 @@ DOWNLOAD_DELAY between requests to one host), and prints:
 * reports per second end to end (process start to exit, parsing and archiving included);
 * requests per report on the recrawl of the unchanged portals, split into list pages and
   conditional report requests (goal: list pages only);
-* peak RSS of the largest crawl process (goal < 500 MB at 10k reports: --hosts 100 --reports 100).
+* RSS of the crawl process (sampled every second against the reports served so far) at 1k and
+  10k reports, its peak and its slope in KB per report after the first 1k (goals: < 300 MB at
+  10k reports, < 2 KB per report), and the largest other process (a parse worker);
+* the recrawl's time against the first crawl's (goal: below 1).
 
 ``--workers N`` runs the distributed mode instead (N scrapy-redis workers, one writer) on a
 redis-server this script starts. Nothing here runs in the test suite.
@@ -24,7 +27,6 @@ import argparse
 import json
 import os
 import pathlib
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,11 +38,45 @@ sys.path.insert(0, str(ROOT / "tests"))
 from local_portals import Portal, sources_yaml  # noqa: E402
 from redis_server import redis_server  # noqa: E402
 
-from govreports.crawler.settings import SETTINGS  # noqa: E402
+from govreports.crawler import settings  # noqa: E402
 
 
-def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
-    """Run govreports crawl once; return (seconds, peak RSS in MB of the largest process so far)."""
+def rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (the parse pool's forkserver and workers, distributed workers)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                kids = [int(k) for k in f.read().split()]
+        except OSError:
+            kids = []
+        found += kids
+        todo += kids
+    return found
+
+
+def slope(samples: list[tuple[int, int]], after: int) -> float | None:
+    """Least-squares KB of RSS per report over the samples (reports, KB) from ``after`` reports on."""
+    points = [(x, y) for x, y in samples if x >= after]
+    if len(points) < 3 or points[-1][0] == points[0][0]:
+        return None
+    n = len(points)
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+
+
+def crawl(db, sources, portals, redis_url=None, workers=0) -> dict:
+    """Run govreports crawl once, sampling every second the RSS of the crawl process (the one
+    this starts) against the reports the portals have served so far."""
     cmd = [
         sys.executable,
         "-m",
@@ -54,10 +90,28 @@ def crawl(db, sources, redis_url=None, workers=0) -> tuple[float, float]:
     if workers:
         cmd += ["--workers", str(workers), "--redis", redis_url]
     started = time.monotonic()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    samples, others = [], 0
+    while proc.poll() is None:
+        served = sum(n for p in portals for path, n in list(p.requests.items()) if path.startswith("/art/"))
+        if kb := rss_kb(proc.pid):
+            samples.append((served, kb))
+        others = max([others] + [rss_kb(k) for k in children(proc.pid)])
+        time.sleep(1)
+    if proc.returncode:
+        raise SystemExit(f"govreports crawl failed (exit {proc.returncode})")
     seconds = time.monotonic() - started
-    # ru_maxrss of waited-for descendants: the largest single process (KB on Linux)
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    at = {n: next((kb for x, kb in samples if x >= n), None) for n in (1000, 10000)}
+    per_report = slope(samples, 1000)
+    return {
+        "seconds": round(seconds, 1),
+        "crawl_process_peak_rss_mb": round(max(kb for _, kb in samples) / 1024, 1) if samples else None,
+        "crawl_process_rss_mb_at_1k": at[1000] and round(at[1000] / 1024, 1),
+        "crawl_process_rss_mb_at_10k": at[10000] and round(at[10000] / 1024, 1),
+        "crawl_process_rss_mb_at_end": samples and round(samples[-1][1] / 1024, 1),
+        "rss_slope_kb_per_report_after_1k": per_report and round(per_report, 2),
+        "largest_other_process_rss_mb": round(others / 1024, 1),
+    }
 
 
 def fetch_rate(portals) -> tuple[int, float]:
@@ -79,34 +133,37 @@ def run(args, folder, redis_url=None):
         sources = sources_yaml(folder / "sources.yaml", portals)
         db = folder / "bench.db"
         total = args.hosts * args.reports
-        limit = args.hosts / SETTINGS["DOWNLOAD_DELAY"]
+        limit = args.hosts / settings.DOWNLOAD_DELAY
 
-        seconds, rss = crawl(db, sources, redis_url, args.workers)
+        first = crawl(db, sources, portals, redis_url, args.workers)
         requests, rate = fetch_rate(portals)
         first = {
             "reports": total,
             "requests": requests,
-            "seconds": round(seconds, 1),
             "fetch_rate": round(rate, 1),
             "politeness_limit": limit,
-            "ratio": round(rate / limit, 3),
-            "reports_per_second": round(total / seconds, 2),
-            "peak_rss_mb": round(rss, 1),
+            "fetch_ratio": round(rate / limit, 3),
+            "reports_per_second_end_to_end": round(total / first["seconds"], 2),
+            **first,
         }
 
         for p in portals:
             p.requests.clear()
             p.times.clear()
-        seconds, rss = crawl(db, sources, redis_url, args.workers)
+        second = crawl(db, sources, portals, redis_url, args.workers)
+        requests, rate = fetch_rate(portals)
         lists = sum(n for p in portals for path, n in p.requests.items() if path.startswith("/col/"))
         reports = sum(n for p in portals for path, n in p.requests.items() if path.startswith("/art/"))
         second = {
-            "seconds": round(seconds, 1),
+            "seconds": second["seconds"],
+            "recrawl_over_first_crawl_time": round(second["seconds"] / first["seconds"], 2),
+            "fetch_rate": round(rate, 1),
+            "fetch_ratio": round(rate / limit, 3),
             "list_requests": lists,
             "report_requests": reports,
             "requests_per_report": round((lists + reports) / total, 3),
             "list_requests_per_report": round(lists / total, 3),
-            "peak_rss_mb": round(rss, 1),
+            "crawl_process_peak_rss_mb": second["crawl_process_peak_rss_mb"],
         }
         size = db.stat().st_size
         return {"first_crawl": first, "recrawl_unchanged": second, "db_bytes_per_report": round(size / total)}

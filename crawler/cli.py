@@ -24,6 +24,14 @@ def sqlite_file(ctx, param, value):
 # sqlite-utils do: `govreports COMMAND DB ...`. There is no default file.
 DB = click.argument("db", type=click.Path(dir_okay=False), callback=sqlite_file)
 EXISTING_DB = click.argument("db", type=click.Path(exists=True, dir_okay=False), callback=sqlite_file)
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes that parse, each document under the time and memory limits of "
+    "parser/limits.py (default: one per core).",
+)
 
 
 @click.group()
@@ -104,7 +112,8 @@ def summary(record: dict) -> str:
 @click.option("--province", help="Province context for every file ingested.")
 @click.option("--city", help="City context for every file ingested.")
 @click.option("--county", help="County context for every file ingested.")
-def ingest(db, paths, province, city, county):
+@jobs_option
+def ingest(db, paths, province, city, county, jobs):
     """Ingest local report files or folders into the archive DB (created if needed).
 
     Each file goes into the raw store (by sha256) and through the parser. A file that cannot be
@@ -119,7 +128,7 @@ def ingest(db, paths, province, city, county):
     from govreports.archive.ingest import ingest_paths
 
     context = {k: v for k, v in (("province", province), ("city", city), ("county", county)) if v}
-    result = ingest_paths(db, paths, context=context or None, echo=click.echo)
+    result = ingest_paths(db, paths, context=context or None, echo=click.echo, jobs=jobs)
     click.echo(result.summary())
 
 
@@ -260,7 +269,8 @@ def demo(db, serve, port):
 
 @cli.command()
 @EXISTING_DB
-def reparse(db):
+@jobs_option
+def reparse(db, jobs):
     """Run the current parser over the archive DB's raw store again, without re-crawling.
 
     Prints which reports changed and how.
@@ -271,7 +281,7 @@ def reparse(db):
     """
     from govreports.archive.reparse import reparse as run
 
-    run(db, echo=click.echo)
+    run(db, echo=click.echo, jobs=jobs)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ what it fetched in the archive's raw store (files named by sha256, written by re
 many processes), writes its own WARC files, and pushes a small JSON message onto the documents
 queue (``crawler.pipelines.QueuePipeline``). The writer (the process that started the
 workers, or ``govreports ingest-queue``) pops the messages and files them with the same
-``crawler.pipelines.Writer`` as a one-process crawl. Workers read the archive (``known``) through
+``crawler.pipelines.Writer`` as a one-process crawl, whose parse pool (archive.pool) parses on the other cores: the writer only writes. Workers read the archive (``known``) through
 ``Archive(db, read_only=True)``; each counts in its own tally and sends it to the writer when it
 stops, and the writer merges them into the run's (``Tally.merge``) before ``Archive.finish_run``.
 The workers' spider is ``reports-worker`` (crawler/spiders/worker.py).
@@ -35,6 +35,7 @@ import warnings
 import redis
 
 from govreports.archive import Archive
+from govreports.archive.pool import ParsePool
 
 from . import frontier
 from .pipelines import Writer
@@ -136,21 +137,37 @@ def ingest_queue(writer, client, done=lambda: True, wait=1.0) -> int:
     # What a stopped or killed writer had taken but not filed goes first (filing twice adds nothing).
     while client.lmove(FILING_KEY, DOCUMENTS_KEY, "RIGHT", "LEFT"):
         pass
-    while True:
-        raw = client.blmove(DOCUMENTS_KEY, FILING_KEY, wait, "LEFT", "RIGHT")
-        if raw is None:
-            if done() and not client.llen(DOCUMENTS_KEY):
-                return filed
-            continue
-        message = json.loads(raw)
-        try:
-            writer.file(QueuePipeline.decode(message, writer.archive.store))
-        except Exception as e:  # one bad message never stops the writer
-            writer.tally.fail(
-                message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}"
-            )
-        client.lrem(FILING_KEY, 1, raw)
-        filed += 1
+    taken = []  # messages filed or being parsed; let go once their records are committed
+
+    def let_go():
+        if writer.settle():
+            for raw in taken:
+                client.lrem(FILING_KEY, 1, raw)
+            taken.clear()
+
+    try:
+        while True:
+            timeout = 0.2 if writer.pool and writer.pool.pending else wait
+            raw = client.blmove(DOCUMENTS_KEY, FILING_KEY, timeout, "LEFT", "RIGHT")
+            if raw is None:
+                writer.drain()
+                let_go()
+                if done() and not client.llen(DOCUMENTS_KEY):
+                    return filed
+                continue
+            message = json.loads(raw)
+            try:
+                writer.file(QueuePipeline.decode(message, writer.archive.store))
+            except Exception as e:  # one bad message never stops the writer
+                writer.tally.fail(
+                    message.get("source"), message.get("url"), f"cannot file: {type(e).__name__}: {e}"
+                )
+            taken.append(raw)
+            filed += 1
+            let_go()
+    finally:  # stopped or not: what was taken and is being parsed is filed
+        writer.finish()
+        let_go()
 
 
 def merge_summaries(client, tally) -> list[str]:
@@ -224,7 +241,8 @@ def crawl(
         requeued = set()
 
         try:
-            ingest_queue(Writer(archive, run.tally), client, done=done)
+            with ParsePool(archive.store.root) as pool:
+                ingest_queue(Writer(archive, run.tally, pool), client, done=done)
         finally:
             for p in procs:
                 if p.poll() is None:
@@ -258,8 +276,9 @@ def drain(db, redis_url, echo=print, wait=5.0) -> dict:
     client = client_for(redis_url)
     with crawl_lock(db, command="ingest-queue"):
         archive = Archive(db)
-        writer = Writer(archive, Tally(echo=echo))
-        filed = ingest_queue(writer, client, done=lambda: not client.scard(WORKERS_KEY), wait=wait)
+        with ParsePool(archive.store.root) as pool:
+            writer = Writer(archive, Tally(echo=echo), pool)
+            filed = ingest_queue(writer, client, done=lambda: not client.scard(WORKERS_KEY), wait=wait)
         archive.close()
     echo(f"ingest-queue: {filed} documents filed from {redis_url}")
     return writer.tally.summary()

@@ -34,6 +34,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# AutoThrottle, with 304 Not Modified lowering the delay as a 200 does (crawler/throttle.py)
+EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "govreports.crawler.throttle.AutoThrottle": 0}
 DOWNLOAD_TIMEOUT = 20  # a stalled server costs this per try, not the run (retries: backoff)
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
@@ -58,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
     "govreports.crawler.warc.Replay": 940,
 }
 ITEM_PIPELINES = {"govreports.crawler.pipelines.WriterThreadPipeline": 300}
+GOVREPORTS_PARSE_JOBS = None  # processes that parse (archive.pool): None one per core, 0 parse in the writer
 # scrapy-playwright: only requests with meta["playwright"] = True go to the browser.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

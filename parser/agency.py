@@ -210,7 +210,7 @@ def _strip_places(name: str, unit: Unit | None) -> tuple[str, str]:
     g = gazetteer()
     prefix, rest = "", name
     while rest:
-        for n in g.lengths:
+        for n in g.starts.get(rest[:2], ()):  # the name lengths that can start here
             head = rest[:n]
             if len(head) == n and len(rest) > n and any(unit.within(u) for u in g.names.get(head, [])):
                 prefix, rest = prefix + head, rest[n:]

@@ -6,8 +6,8 @@ from io import BytesIO
 
 from .document import Document
 from .errors import ParseError
+from .limits import MAX_BYTES
 
-MAX_BYTES = 64 * 1024 * 1024
 _HTML_TAGS = re.compile(rb"<(p|div|span|br|td|tr|table|h[1-6])[\s>/]")
 
 
@@ -50,7 +50,7 @@ def read_document(data: bytes, content_type: str | None = None, url: str | None 
     if not data or not data.strip():
         raise ParseError("empty file")
     if len(data) > MAX_BYTES:
-        raise ParseError(f"file too large ({len(data)} bytes, limit {MAX_BYTES})")
+        raise ParseError(f"file too large ({len(data)} bytes, limit MAX_BYTES {MAX_BYTES})")
     kind = sniff(data, content_type, url)
     if kind == "html":
         from .html import read_html

@@ -19,10 +19,8 @@ from .document import Document, Table
 from .encoding import decode
 from .errors import ParseError
 from .labels import ANY_REPORT, is_attachment, simplified
+from .limits import MAX_CELLS, MAX_HTML_BYTES, MAX_SPAN
 from .meta import PUBLISHED_LABEL, iso_date
-
-MAX_SPAN = 1000  # HTML caps colspan at 1000; a rowspan is also cut at the table's last row
-MAX_CELLS = 200_000  # grid positions per table: a report table has a few hundred
 
 _BLOCK = {
     "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "div", "dl", "dt",
@@ -338,7 +336,16 @@ def _with_heading(text: str, heading: list[str]) -> str:
     return "\n".join(heading + head + lines[8:])
 
 
+_INLINE_DATA = re.compile(rb"data:[\w/+.-]{1,100};base64,[A-Za-z0-9+/=\s]{256,}")
+
+
 def read_html(data: bytes, content_type: str | None = None, url: str | None = None) -> Document:
+    data = _INLINE_DATA.sub(b"data:,", data)  # pictures inlined in the page are no text
+    if len(data) > MAX_HTML_BYTES:
+        raise ParseError(
+            f"page too large: {len(data)} bytes of markup without its inline pictures "
+            f"(limit MAX_HTML_BYTES {MAX_HTML_BYTES}); a report page has well under 1 MB"
+        )
     root = _parse(decode(data, content_type))
     warnings = []
     tables = report_tables(root)

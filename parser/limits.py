@@ -1,7 +1,10 @@
-"""Caps that keep one hostile or broken attachment from taking the machine down.
+"""Caps that keep one hostile or broken document from taking the machine down, in one place.
 
-Every reader goes through these: page caps, zip-bomb checks before anything is decompressed, and
-external converters run as time-limited subprocesses in a private temporary folder.
+Every reader goes through these: size caps checked before the expensive work, page caps, zip-bomb
+checks before anything is decompressed, and external converters run as time-limited
+subprocesses in a private temporary folder. Each error names the limit it hit. On top of them,
+archive.pool parses each document in a worker process stopped at DOCUMENT_SECONDS or
+DOCUMENT_MEMORY, whatever the reader does.
 """
 
 import os
@@ -15,7 +18,12 @@ from pathlib import Path
 
 from .errors import ParseError, Unsupported
 
-MAX_PAGES = 300  # a PDF longer than this is not an annual report
+MAX_BYTES = 64 * 1024 * 1024  # any file
+MAX_HTML_BYTES = 4 * 1024 * 1024  # a page's markup, inline images (data: URIs) left out
+MAX_TEXT_CHARS = 500_000  # the text read from one document: a 40-page report has about 60,000
+MAX_SPAN = 1000  # HTML caps colspan at 1000; a rowspan is also cut at the table's last row
+MAX_CELLS = 200_000  # grid positions per HTML table: a report table has a few hundred
+MAX_PAGES = 100  # a PDF (or OFD) longer than this is not an annual report (they run 5 to 40)
 MAX_OCR_PAGES = 40  # scanned pages cost seconds each
 MAX_UNZIPPED = 256 * 1024 * 1024  # DOCX/XLSX/OFD: total declared uncompressed size
 MAX_RATIO = 200  # uncompressed/compressed for one member; XML compresses ~10-30x
@@ -23,6 +31,8 @@ MAX_MEMBERS = 5000
 MAX_SHEET_CELLS = 200_000
 CONVERTER_SECONDS = 60
 MAX_SECONDS = 300  # reading one PDF (OCR included) stops at the first page after this
+DOCUMENT_SECONDS = MAX_SECONDS + 60  # archive.pool: a worker parsing one document longer is stopped
+DOCUMENT_MEMORY = 2 * 1024**3  # archive.pool: resident memory of a worker parsing one document
 
 
 def open_zip(data: bytes, what: str) -> zipfile.ZipFile:
@@ -36,15 +46,19 @@ def open_zip(data: bytes, what: str) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise ParseError(f"broken {what} (zip container): {e}") from e
     if len(infos) > MAX_MEMBERS:
-        raise ParseError(f"{what} has {len(infos)} zip members (limit {MAX_MEMBERS}): refusing a zip bomb")
+        raise ParseError(
+            f"{what} has {len(infos)} zip members (limit MAX_MEMBERS {MAX_MEMBERS}): refusing a zip bomb"
+        )
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED:
-        raise ParseError(f"{what} unpacks to {total} bytes (limit {MAX_UNZIPPED}): refusing a zip bomb")
+        raise ParseError(
+            f"{what} unpacks to {total} bytes (limit MAX_UNZIPPED {MAX_UNZIPPED}): refusing a zip bomb"
+        )
     for i in infos:
         if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise ParseError(
                 f"{what} member {i.filename} expands {i.file_size // max(i.compress_size, 1)}x "
-                f"(limit {MAX_RATIO}x): refusing a zip bomb"
+                f"(limit MAX_RATIO {MAX_RATIO}x): refusing a zip bomb"
             )
     return z
 

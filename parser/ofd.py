@@ -20,7 +20,7 @@ def read_ofd(data: bytes) -> Document:
         raise ParseError(f"broken OFD: {e}") from e
     with doc:
         if len(doc.pages) > MAX_PAGES:
-            raise ParseError(f"OFD has {len(doc.pages)} pages (limit {MAX_PAGES})")
+            raise ParseError(f"OFD has {len(doc.pages)} pages (limit MAX_PAGES {MAX_PAGES})")
         pages = []
         warnings = list(doc.warnings)
         for page in doc.pages:

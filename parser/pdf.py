@@ -43,7 +43,7 @@ def read_pdf(data: bytes) -> Document:
         if not pages:
             raise ParseError("PDF has no readable pages (truncated or damaged)")
         if len(pages) > MAX_PAGES:
-            raise ParseError(f"PDF has {len(pages)} pages (limit {MAX_PAGES})")
+            raise ParseError(f"PDF has {len(pages)} pages (limit MAX_PAGES {MAX_PAGES})")
         warnings: list[str] = []
         if not data.rstrip().endswith(b"%%EOF"):
             warnings.append("PDF has no end marker (%%EOF): the file may be truncated")

@@ -2,9 +2,10 @@
 
 from .checks import run_checks
 from .document import Document
-from .errors import NotAReport
+from .errors import NotAReport, ParseError
 from .formats import read_document
 from .labels import DISCLOSURE, names_annual_report, simplified
+from .limits import MAX_TEXT_CHARS
 from .meta import read_meta, split_sections
 from .region import find_region
 from .tables import read_tables
@@ -26,6 +27,10 @@ def parse(
 
 def build_record(doc: Document, url: str | None = None, context: dict | None = None) -> dict:
     text = doc.text or ""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ParseError(
+            f"{len(text)} characters of text (limit MAX_TEXT_CHARS {MAX_TEXT_CHARS}): not one report"
+        )
     tables = read_tables(doc)
     meta = read_meta(doc, text)
     if tables.template is None and doc.links:

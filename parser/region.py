@@ -12,7 +12,7 @@ names, a look-alike character (data/lookalikes.csv) anywhere.
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -56,12 +56,32 @@ class Unit:
         return self.code[:prefix] == other.code[:prefix]
 
 
+_MASK = "\0"  # stands for the one misread character in the near-miss index
+
+
 @dataclass
 class Gazetteer:
     units: dict[str, Unit]
     names: dict[str, list[Unit]]  # full and short names -> units
-    lengths: list[int]  # name lengths, longest first
     lookalikes: dict[str, str]
+    # The indexes that make a lookup cost one dict probe per position of the text, not one per
+    # name: the lengths of the names starting with each two characters (longest first), and every
+    # county name (3+ characters) with one of its characters but the last masked.
+    starts: dict[str, list[int]] = field(init=False)
+    masked: dict[str, list[Unit]] = field(init=False)
+    masked_lengths: list[int] = field(init=False)
+
+    def __post_init__(self):
+        starts: dict[str, set[int]] = {}
+        for name in self.names:
+            starts.setdefault(name[:2], set()).add(len(name))
+        self.starts = {head: sorted(ns, reverse=True) for head, ns in starts.items()}
+        self.masked = {}
+        for u in self.units.values():
+            if u.level == "county" and len(u.name) >= 3:
+                for k in range(len(u.name) - 1):
+                    self.masked.setdefault(u.name[:k] + _MASK + u.name[k + 1 :], []).append(u)
+        self.masked_lengths = sorted({len(key) for key in self.masked})
 
     def province(self, u: Unit) -> Unit:
         return self.units[u.code[:2] + "0000"]
@@ -73,9 +93,9 @@ class Gazetteer:
         """Place names in ``text`` as (start, end, units), longest match first and without
         overlaps (朝阳区, not 朝阳)."""
         found, i = [], 0
-        while i < len(text):
-            for n in self.lengths:
-                units = self.names.get(text[i : i + n])
+        while i < len(text) - 1:
+            for n in self.starts.get(text[i : i + 2], ()):
+                units = self.names.get(text[i : i + n]) if i + n <= len(text) else None
                 if units:
                     found.append((i, i + n, units))
                     i += n
@@ -83,6 +103,17 @@ class Gazetteer:
             else:
                 i += 1
         return found
+
+    def near_names(self, text: str):
+        """(start, position of the odd character, unit) of every county name in ``text`` with
+        exactly one character other than its last one different."""
+        for n in self.masked_lengths:
+            for i in range(len(text) - n + 1):
+                window = text[i : i + n]
+                for k in range(n - 1):
+                    for u in self.masked.get(window[:k] + _MASK + window[k + 1 :], ()):
+                        if window[k] != u.name[k]:
+                            yield i, k, u
 
     def units_in(self, text: str) -> list[Unit]:
         return [u for _, _, units in self.mentions(text) for u in units]
@@ -115,7 +146,7 @@ def gazetteer() -> Gazetteer:
             for zone in _ZONES:
                 zones.setdefault(short + zone, []).append(u)
     names |= {name: us for name, us in zones.items() if name not in names}
-    return Gazetteer(units, names, sorted({len(n) for n in names}, reverse=True), lookalikes)
+    return Gazetteer(units, names, lookalikes)
 
 
 def _most_specific(candidates: set[Unit], named: list[Unit]) -> list[Unit]:
@@ -171,21 +202,13 @@ def _near_misses(g: Gazetteer, text: str, areas: list[Unit]) -> set[Unit]:
     by any character within ``areas``."""
     exact = [(a, b) for a, b, _ in g.mentions(text)]
     lookalike, local = set(), set()
-    for u in g.units.values():
-        n = len(u.name)
-        if u.level != "county" or n < 3:
+    for i, k, u in g.near_names(text):
+        if any(a < i + len(u.name) and i < b for a, b in exact):
             continue
-        for i in range(len(text) - n + 1):
-            if any(a < i + n and i < b for a, b in exact):
-                continue
-            window = text[i : i + n]
-            diff = [k for k in range(n) if window[k] != u.name[k]]
-            if len(diff) != 1 or diff[0] == n - 1:
-                continue
-            if window[diff[0]] in g.lookalikes.get(u.name[diff[0]], ""):
-                lookalike.add(u)
-            elif any(u.within(a) for a in areas):
-                local.add(u)
+        if text[i + k] in g.lookalikes.get(u.name[k], ""):
+            lookalike.add(u)
+        elif any(u.within(a) for a in areas):
+            local.add(u)
     return lookalike or local
 
 
@@ -212,8 +235,8 @@ def find_region(agency: str | None, text: str, context: dict | None) -> dict:
     """{province, city, county, code} of a report; None for what cannot be told."""
     g = gazetteer()
     agency = simplified(agency or "")
-    text = simplified(text or "")
-    text_units = g.units_in(text[:20000])
+    text = simplified((text or "")[:20000])
+    text_units = g.units_in(text)
     where = _from_context(g, context)
 
     named = g.units_in(agency)

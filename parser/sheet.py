@@ -24,22 +24,33 @@ def show(value) -> str:
 def read_xlsx(data: bytes) -> Document:
     import openpyxl
 
-    open_zip(data, "XLSX").close()
+    with open_zip(data, "XLSX") as z:
+        _count_cells(z)
     try:
         book = openpyxl.load_workbook(BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors... on broken parts
         raise ParseError(f"broken XLSX: {type(e).__name__}: {e}") from e
     sheets = []
     for ws in book.worksheets:
-        if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
-            raise ParseError(
-                f"sheet {ws.title} has {ws.max_row}x{ws.max_column} cells (limit {MAX_SHEET_CELLS})"
-            )
         grid = [[show(v) for v in row] for row in ws.iter_rows(values_only=True)]
         merged = [(r.min_row - 1, r.max_row, r.min_col - 1, r.max_col) for r in ws.merged_cells.ranges]
         sheets.append((ws.title, expand(grid, merged)))
     title = (book.properties.title or "").strip() or None
     return document(sheets, "xlsx", title)
+
+
+def _count_cells(z) -> None:
+    """Refuse a sheet of more than MAX_SHEET_CELLS cells before openpyxl reads it whole: its
+    <c> elements counted in the unzipped XML as it streams (a declared dimension may lie)."""
+    for name in z.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            cells, tail = 0, b""
+            with z.open(name) as f:
+                while chunk := f.read(1 << 20):
+                    cells += (tail + chunk).count(b"<c ") + (tail + chunk).count(b"<c>")
+                    tail = chunk[-2:]
+                    if cells > MAX_SHEET_CELLS:
+                        raise ParseError(f"{name} has over {MAX_SHEET_CELLS} cells (limit MAX_SHEET_CELLS)")
 
 
 def read_xls(data: bytes) -> Document:
@@ -52,7 +63,9 @@ def read_xls(data: bytes) -> Document:
     sheets = []
     for ws in book.sheets():
         if ws.nrows * ws.ncols > MAX_SHEET_CELLS:
-            raise ParseError(f"sheet {ws.name} has {ws.nrows}x{ws.ncols} cells (limit {MAX_SHEET_CELLS})")
+            raise ParseError(
+                f"sheet {ws.name} has {ws.nrows}x{ws.ncols} cells (limit MAX_SHEET_CELLS {MAX_SHEET_CELLS})"
+            )
         grid = [[show(ws.cell_value(r, c)) for c in range(ws.ncols)] for r in range(ws.nrows)]
         sheets.append((ws.name, expand(grid, ws.merged_cells)))
     return document(sheets, "xls", None)

@@ -17,7 +17,8 @@ from truth import SHARED, flatten
 from govreports.parser import ParseError, parse
 from govreports.parser.document import Document
 from govreports.parser.encoding import decode
-from govreports.parser.html import MAX_CELLS, MAX_SPAN, clean_cell, read_html
+from govreports.parser.html import clean_cell, read_html
+from govreports.parser.limits import MAX_CELLS, MAX_SPAN
 from govreports.parser.record import build_record
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "html"

