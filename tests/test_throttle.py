@@ -1,18 +1,23 @@
 """A recrawl runs at the politeness limit: AutoThrottle comes down from its start delay on the
 304 Not Modified answers a recrawl gets, as on 200s; error answers still never speed it up."""
 
+from scrapy import Spider
 from scrapy.core.downloader import Slot
+from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
 
 from govreports.crawler import settings
 from govreports.crawler.throttle import AutoThrottle
 
 
 def delay_after(status: int, answers: int = 10) -> float:
-    crawler = get_crawler(settings_dict={k: getattr(settings, k) for k in dir(settings) if k.isupper()})
+    # Crawler, not scrapy.utils.test.get_crawler: before Scrapy 2.15 that one needs an installed
+    # reactor; this crawler is never started.
+    crawler = Crawler(Spider, Settings({k: getattr(settings, k) for k in dir(settings) if k.isupper()}))
     throttle = AutoThrottle(crawler)
-    throttle.mindelay, throttle.maxdelay = throttle._min_delay(), throttle._max_delay()  # as on spider_opened
+    # what spider_opened sets (its private helpers differ between Scrapy versions)
+    throttle.mindelay, throttle.maxdelay = settings.DOWNLOAD_DELAY, settings.AUTOTHROTTLE_MAX_DELAY
     slot = Slot(concurrency=2, delay=settings.AUTOTHROTTLE_START_DELAY, randomize_delay=False)
     for _ in range(answers):
         throttle._adjust_delay(slot, 0.01, Response("http://127.0.0.2/art/1.html", status=status))
