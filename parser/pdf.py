@@ -76,14 +76,8 @@ def read_pdf(data: bytes) -> Document:
             raise ParseError(f"no page of the PDF could be read ({warnings[-1]})")
         if scanner.pages:
             warnings.append(f"{scanner.pages} page(s) or pictures read by OCR")
-        if not read and scanner.pages:
-            raise ParseError(
-                f"OCR found no text on the {scanner.pages} scanned page(s): a blank or unreadable scan"
-            )
-        text, tables, scores = layout.assemble(read)
-        return Document(
-            text=text, tables=tables, kind="pdf", title=title(pdf), warnings=warnings, scores=scores
-        )
+        text, tables = layout.assemble(read)
+        return Document(text=text, tables=tables, kind="pdf", title=title(pdf), warnings=warnings)
 
 
 def describe(e: Exception) -> str:
