@@ -540,3 +540,4 @@ class Archive:
             if rows:  # plain executemany: sqlite-utils' insert_all costs more than the writes
                 marks = ", ".join("?" * (len(pairs) + 1))
                 self.db.conn.executemany(f"insert into [{table}] ({columns}) values ({marks})", rows)
+        derived.mark(self.db, [report_id])  # its summaries move at the next refresh
