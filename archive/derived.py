@@ -442,18 +442,23 @@ def _refresh_changes(db) -> int:
     return moved
 
 
-def current_report_count(path) -> int | None:
-    """The number of reports in the archive file at ``path`` as of its last refresh, read
-    read-only, while that count is current; None otherwise (or when it is not an archive)."""
+def current_counts(path) -> dict:
+    """The row counts of the big tables of the archive file at ``path`` that the derived tables
+    know, read read-only: ``reports`` as of the last refresh while that is current, ``coverage``
+    from its facet counts (always written with it); {} when it is not an archive."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    found = {}
     try:
-        if not is_current(conn):
-            return None
-        return conn.execute(f"select reports from {STATE} where id = 1").fetchone()[0]
+        if is_current(conn):
+            found["reports"] = conn.execute(f"select reports from {STATE} where id = 1").fetchone()[0]
+        found["coverage"] = conn.execute(
+            f"select coalesce(sum(agencies), 0) from {agencies.COVERAGE_COUNTS} where facet = 'status'"
+        ).fetchone()[0]
     except sqlite3.OperationalError:  # not an archive, or one from before archive.derived
-        return None
+        pass
     finally:
         conn.close()
+    return found
 
 
 def is_current(conn) -> bool:

@@ -73,7 +73,9 @@ def refreshes(archive) -> dict:
         "select agency, province, year, url from reports where is_latest = 1 order by id desc limit 1"
     ).fetchone()
     steps = {
-        "a new agency": lambda: file_one(archive, "http://127.0.0.1/new.html", report_page("新建区卫生健康局", year)),
+        "a new agency": lambda: file_one(
+            archive, "http://127.0.0.1/new.html", report_page("新建区卫生健康局", year)
+        ),
         "the next year of an agency": lambda: file_one(
             archive, "http://127.0.0.1/next.html", report_page(agency, year + 1)
         ),
@@ -91,9 +93,13 @@ def refreshes(archive) -> dict:
 
 
 def main():
-    arguments = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    arguments = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     arguments.add_argument("db", type=pathlib.Path)
-    arguments.add_argument("--reports", type=int, default=100_000, help="reports to build when db does not exist")
+    arguments.add_argument(
+        "--reports", type=int, default=100_000, help="reports to build when db does not exist"
+    )
     arguments.add_argument("--requests", type=int, default=20, help="timed requests per page")
     args = arguments.parse_args()
     if not args.db.exists():
@@ -124,7 +130,10 @@ def main():
         "home page": ("/", "home"),
         "coverage, 5 counted facets": (f"/{name}/coverage", "page"),
         "coverage, one year": (f"/{name}/coverage?year={year}", "page"),
-        "coverage, missing in a province": (f"/{name}/coverage?status=missing&province={urllib.parse.quote('浙江省')}", "page"),
+        "coverage, missing in a province": (
+            f"/{name}/coverage?status=missing&province={urllib.parse.quote('浙江省')}",
+            "page",
+        ),
     }
     site = Site(args.db, args.db.with_suffix(".datasette.log"))
     try:

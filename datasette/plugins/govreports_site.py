@@ -356,7 +356,9 @@ class CountedFacet(Facet):
         def read_counts(conn):  # every counted facet in one call to the database thread
             if filters is None or not wanted or (self.table == "reports" and not derived.is_current(conn)):
                 return {}
-            return {facet: derived.facet_counts(conn, facet, filters, size + 1, self.table) for facet in wanted}
+            return {
+                facet: derived.facet_counts(conn, facet, filters, size + 1, self.table) for facet in wanted
+            }
 
         counted = await self.ds.get_database(self.database).execute_fn(read_counts)
         if filters is None and await self.search_matches_too_many():
