@@ -297,3 +297,30 @@ def test_reparse_rebuilds_everything_and_the_counts_stay_live(shared_archive):
     rebuilt = snapshot(shared_archive.db)
     derived.refresh_derived(shared_archive.db, force=True)
     assert snapshot(shared_archive.db) == rebuilt
+
+
+def test_the_served_coverage_page_reads_its_counted_facets(tmp_path):
+    archive = Archive(tmp_path / "reports.db")
+    (tmp_path / "in").mkdir()
+    ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
+    assert_coverage_counts_are_live(archive)
+    # a count no live count gives: the page must show it
+    archive.db.execute(
+        f"update {agencies.COVERAGE_COUNTS} set agencies = 500 where facet = 'status' and value = 'missing'"
+    )
+    archive.db.conn.commit()
+    archive.db.close()
+    site = Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+    try:
+
+        def statuses(**params):
+            query = urllib.parse.urlencode({**params, "_shape": "objects"})
+            status, _, body = site.get(f"/reports/coverage.json?{query}")
+            assert status == 200, body[:300]
+            return {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["status"]["results"]}
+
+        assert statuses()["missing"] == 500  # read from coverage_facet_counts
+        assert statuses(year=2021)["missing"] == 500
+        assert statuses(level="department") == {"published": 3, "missing": 1}  # not counted ahead: live
+    finally:
+        site.stop()
