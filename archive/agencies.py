@@ -399,16 +399,31 @@ def _update_agencies(db, scope) -> None:
 
 
 def _rebuild_coverage(db, scope) -> None:
-    first = db.execute("select min(year) from reports").fetchone()[0]
-    latest = db.execute("select max(year) from reports").fetchone()[0]
+    """The coverage rows of the agencies in ``scope`` redone, and every agency's rows for the
+    years the archive's span gained or lost (a first report for a new year adds a row for every
+    agency: only those are written); the facet counts moved by the rows redone."""
+    first, latest = db.execute("select min(year), max(year) from reports").fetchone()
     if first is None:
         for table in ("coverage", "coverage_provinces", COVERAGE_COUNTS):
             db.execute(f"delete from {table}")
         return
-    span = db.execute("select min(year), max(year) from coverage").fetchone()
-    if tuple(span) != (first, latest):  # a new year (or the first): every agency's row for it
-        scope = "1"
-    db.execute(f"delete from coverage where {scope.format(column='agency_id')}")
+    was_first, was_latest = db.execute("select min(year), max(year) from coverage").fetchone()
+    counted = db.execute(f"select 1 from {COVERAGE_COUNTS} limit 1").fetchone()
+    if scope == "1" or was_first is None or not counted:  # everything
+        stale = fresh = new = "1"
+    else:
+        agencies_in = scope.format(column="agency_id")
+        outside = f"(year < {int(first)} or year > {int(latest)})"
+        # the other agencies' rows for years no longer spanned: counted out, then deleted
+        db.execute(
+            f"""insert into temp.coverage_groups select {_COVERAGE_GROUP}, -count(*) from coverage
+            where {outside} and not ({agencies_in}) group by {_COVERAGE_GROUP}"""
+        )
+        stale = f"({agencies_in}) or {outside}"
+        # the years every agency gains
+        fresh = f"({agencies_in}) or year < {int(was_first)} or year > {int(was_latest)}"
+        new = f"({scope.format(column='a.id')}) or y.year < {int(was_first)} or y.year > {int(was_latest)}"
+    db.execute(f"delete from coverage where {stale}")
     db.execute(
         f"""
         with recursive years(year) as (select ? union all select year + 1 from years where year < ?)
@@ -421,18 +436,18 @@ def _rebuild_coverage(db, scope) -> None:
         left join reports r on r.id = (
           select id from reports where agency_id = a.id and year = y.year and is_latest = 1
           order by removed_at is not null, id desc limit 1)
-        where {scope.format(column="a.id")}
+        where {new}
         """,
         [first, latest],
     )
-    if scope == "1" or not db.execute(f"select 1 from {COVERAGE_COUNTS} limit 1").fetchone():  # counted whole
+    if fresh == "1":  # counted whole
         db.execute(f"delete from {COVERAGE_COUNTS}")
         _count_coverage(db, "1", 1, fresh=True)
         counts.insert(
             db, "temp.coverage_groups", COVERAGE_COUNTS, COVERAGE_FACETS, COVERAGE_DIMENSIONS, "agencies"
         )
-    else:  # moved by the rows redone: as they were (counted by refresh) against as they are
-        _count_coverage(db, scope, 1)
+    else:  # moved by the rows redone: as they were (counted by refresh and above) against as they are
+        _count_coverage(db, fresh, 1)
         db.execute("drop table if exists temp.coverage_delta")
         db.execute(f"create temp table coverage_delta as select * from {COVERAGE_COUNTS} where 0")
         counts.insert(

@@ -254,6 +254,21 @@ def test_one_more_report_refreshes_incrementally_to_what_a_full_rebuild_gives(sh
     assert_incremental_is_full(shared_archive)
 
 
+def test_a_report_for_a_new_year_or_an_earlier_one_refreshes_incrementally(shared_archive):
+    newest = shared_archive.db.execute("select max(year) from reports").fetchone()[0]
+    # the first report of a new year: every agency gains a coverage row and a missing year
+    fetch(shared_archive, "http://127.0.0.1/d.html", report_page("北仑区卫生健康局", newest + 1))
+    assert_incremental_is_full(shared_archive)
+    assert shared_archive.db.execute("select max(year) from missing_years").fetchone()[0] == newest + 1
+    # its new version is for the year before: the current reports' newest year is back (coverage
+    # keeps the year: the old version is still archived)
+    fetch(shared_archive, "http://127.0.0.1/d.html", report_page("北仑区卫生健康局", newest))
+    assert_incremental_is_full(shared_archive)
+    assert shared_archive.db.execute("select max(year) from missing_years").fetchone()[0] == newest
+    fetch(shared_archive, "http://127.0.0.1/e.html", report_page("北仑区教育局", 2017))  # an earlier first year
+    assert_incremental_is_full(shared_archive)
+
+
 def test_a_recrawl_with_new_versions_and_removals_refreshes_incrementally(shared_archive):
     run = shared_archive.start_run()
     fetch(shared_archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))
