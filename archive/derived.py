@@ -107,7 +107,9 @@ class Summary:
     indexes: list
     scope: str | None = None
     rows: str | None = None
-    whole_on_new_year: bool = False  # recomputed whole when the archive's newest year changes
+    # statements run when the current reports' newest year moves from :was to :newest, before
+    # the scope's rows are inserted again (missing_years runs up to the newest year)
+    on_new_year: tuple = ()
 
 
 # The scopes of an incremental refresh: the reports changed (temp.derived_reports), the agencies
@@ -264,7 +266,21 @@ SUMMARIES = {
         scope=f"report_figures.rowid in {_AGENCY_FIGURES}",
         rows="""rowid in (select s.rowid from temp.derived_agencies k join missing_years s
             on s.agency = k.agency and s.province = coalesce(k.province, '') and s.city = coalesce(k.city, ''))""",
-        whole_on_new_year=True,
+        on_new_year=(
+            # the years after the new newest one are no agency's any more
+            "delete from missing_years where year > :newest and status = 'missing 缺'",
+            # the other agencies' last span runs to the new newest year: the years it gains
+            """insert into missing_years
+            with recursive years(year) as (
+              select :was + 1 where :was < :newest union all select year + 1 from years where year < :newest)
+            select t.agency, coalesce(t.province, ''), coalesce(t.city, ''), y.year, 'missing 缺',
+              (select max(f.report) from report_figures f where f.agency = t.agency and f.province is t.province
+                and f.city is t.city and f.year = t.last_year),
+              t.last_year, null
+            from agency_years t join years y on y.year > t.last_year
+            where not exists (select 1 from temp.derived_agencies k
+              where k.agency = t.agency and k.province is t.province and k.city is t.city)""",
+        ),
     ),
     # the home page's totals, from the tables above and the agencies (one row)
     "archive_summary": Summary(
@@ -430,12 +446,18 @@ def _refresh_changes(db) -> int:
     counts.insert(db, "temp.report_groups", "temp.facet_delta", _FACET_SOURCES, DIMENSIONS, "reports")
     counts.add(db, "facet_counts", "temp.facet_delta", DIMENSIONS, "reports")
     moved = db.execute("select coalesce(sum(n), 0) from temp.report_groups").fetchone()[0]
-    newest = db.execute(f"select {_NEWEST_YEAR}").fetchone()[0]
+    was = db.execute(f"select {_NEWEST_YEAR}").fetchone()[0]
     for name, summary in SUMMARIES.items():
-        whole = summary.scope is None or (
-            summary.whole_on_new_year and db.execute(f"select {_NEWEST_YEAR}").fetchone()[0] != newest
-        )
+        whole = summary.scope is None
         db.execute(f"delete from [{name}]" + ("" if whole else f" where {summary.rows}"))
+        if summary.on_new_year:
+            newest = db.execute(f"select {_NEWEST_YEAR}").fetchone()[0]
+            if newest != was and None in (newest, was):  # the first or the last year with reports
+                whole = True
+                db.execute(f"delete from [{name}]")
+            elif newest != was:
+                for sql in summary.on_new_year:
+                    db.execute(sql, {"was": was, "newest": newest})
         db.execute(f"insert into [{name}] {summary.sql.format(scope='1' if whole else summary.scope)}")
     for name in ("derived_reports", "derived_agencies", "derived_years", "report_groups", "facet_delta"):
         db.execute(f"drop table temp.{name}")
