@@ -411,6 +411,9 @@ def _rebuild_coverage(db, scope) -> None:
     counted = db.execute(f"select 1 from {COVERAGE_COUNTS} limit 1").fetchone()
     if scope == "1" or was_first is None or not counted:  # everything
         stale = fresh = new = "1"
+    elif (was_first, was_latest) == (first, latest):  # the same years: the agencies in scope
+        stale = fresh = scope.format(column="agency_id")
+        new = scope.format(column="a.id")
     else:
         agencies_in = scope.format(column="agency_id")
         outside = f"(year < {int(first)} or year > {int(latest)})"

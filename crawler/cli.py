@@ -301,11 +301,10 @@ def refresh(db, full):
     Example:
         govreports refresh reports.db --full
     """
-    from govreports.archive import derived
     from govreports.archive.db import Archive
 
     archive = Archive(db)
-    done = derived.refresh_derived(archive.db, force=full)
+    done = archive.refresh(full)
     archive.close()
     click.echo(f"refresh: {done or 'nothing had changed'}")
 

@@ -265,7 +265,9 @@ def test_a_report_for_a_new_year_or_an_earlier_one_refreshes_incrementally(share
     fetch(shared_archive, "http://127.0.0.1/d.html", report_page("北仑区卫生健康局", newest))
     assert_incremental_is_full(shared_archive)
     assert shared_archive.db.execute("select max(year) from missing_years").fetchone()[0] == newest
-    fetch(shared_archive, "http://127.0.0.1/e.html", report_page("北仑区教育局", 2017))  # an earlier first year
+    fetch(
+        shared_archive, "http://127.0.0.1/e.html", report_page("北仑区教育局", 2017)
+    )  # an earlier first year
     assert_incremental_is_full(shared_archive)
 
 
@@ -339,3 +341,20 @@ def test_the_served_coverage_page_reads_its_counted_facets(tmp_path):
         assert statuses(level="department") == {"published": 3, "missing": 1}  # not counted ahead: live
     finally:
         site.stop()
+
+
+def test_govreports_refresh_redoes_what_changed_or_everything(tmp_path):
+    from click.testing import CliRunner
+
+    from govreports.crawler.cli import cli
+
+    archive = Archive(tmp_path / "reports.db")
+    fetch(archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))  # no refresh yet
+    archive.db.close()
+    path = str(tmp_path / "reports.db")
+    assert CliRunner().invoke(cli, ["refresh", path]).output == "refresh: full\n"  # never refreshed before
+    assert CliRunner().invoke(cli, ["refresh", path]).output == "refresh: nothing had changed\n"
+    assert CliRunner().invoke(cli, ["refresh", path, "--full"]).output == "refresh: full\n"
+    archive = Archive(path)
+    assert_counts_are_live(archive)
+    archive.close()
