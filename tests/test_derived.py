@@ -135,22 +135,37 @@ def test_an_archive_closed_after_filing_reports_one_by_one_is_current(tmp_path):
     archive.close()
 
 
-def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_they_are_stale(tmp_path):
+def served_with(tmp_path, sql) -> Site:
+    """The small archive of AGENCIES, its counts checked against live counts, then changed by
+    ``sql``, served by ``govreports serve``."""
     archive = Archive(tmp_path / "reports.db")
     (tmp_path / "in").mkdir()
     ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
-    # a count in the derived table that no live count gives: the page must show it when current
-    archive.db.execute("update facet_counts set reports = 1000 where facet = 'year' and value = 2022")
+    assert_counts_are_live(archive)
+    assert_coverage_counts_are_live(archive)
+    archive.db.execute(sql)
     archive.db.conn.commit()
     archive.db.close()
-    site = Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+    return Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+
+
+def served_facet(site, table, facet, params) -> dict:
+    """{value: count} of one facet of a table's page as the served archive shows it."""
+    query = urllib.parse.urlencode({**params, "_shape": "objects"})
+    status, _, body = site.get(f"/reports/{table}.json?{query}")
+    assert status == 200, body[:300]
+    return {v["value"]: v["count"] for v in json.loads(body)["facet_results"][facet]["results"]}
+
+
+def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_they_are_stale(tmp_path):
+    # a count in the derived table that no live count gives: the page must show it when current
+    site = served_with(
+        tmp_path, "update facet_counts set reports = 1000 where facet = 'year' and value = 2022"
+    )
     try:
 
         def years(**params):
-            query = urllib.parse.urlencode({**params, "_shape": "objects"})
-            status, _, body = site.get(f"/reports/reports.json?{query}")
-            assert status == 200, body[:300]
-            return {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["year"]["results"]}
+            return served_facet(site, "reports", "year", params)
 
         assert years()[2022] == 1000  # read from facet_counts
         assert years(province="浙江省")[2022] == 1000
@@ -317,24 +332,15 @@ def test_reparse_rebuilds_everything_and_the_counts_stay_live(shared_archive):
 
 
 def test_the_served_coverage_page_reads_its_counted_facets(tmp_path):
-    archive = Archive(tmp_path / "reports.db")
-    (tmp_path / "in").mkdir()
-    ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
-    assert_coverage_counts_are_live(archive)
     # a count no live count gives: the page must show it
-    archive.db.execute(
-        f"update {agencies.COVERAGE_COUNTS} set agencies = 500 where facet = 'status' and value = 'missing'"
+    site = served_with(
+        tmp_path,
+        f"update {agencies.COVERAGE_COUNTS} set agencies = 500 where facet = 'status' and value = 'missing'",
     )
-    archive.db.conn.commit()
-    archive.db.close()
-    site = Site(tmp_path / "reports.db", tmp_path / "datasette.log")
     try:
 
         def statuses(**params):
-            query = urllib.parse.urlencode({**params, "_shape": "objects"})
-            status, _, body = site.get(f"/reports/coverage.json?{query}")
-            assert status == 200, body[:300]
-            return {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["status"]["results"]}
+            return served_facet(site, "coverage", "status", params)
 
         assert statuses()["missing"] == 500  # read from coverage_facet_counts
         assert statuses(year=2021)["missing"] == 500
