@@ -485,11 +485,15 @@ def current_counts(path) -> dict:
 
 def is_current(conn) -> bool:
     """Whether the derived tables reflect the reports as they are (``conn``: sqlite3 connection):
-    refreshed, and no change logged since."""
-    row = conn.execute(
-        f"""select refreshed_at is not null and changes is refreshed_changes
-        and not exists (select 1 from {CHANGES}) from {STATE} where id = 1"""
-    ).fetchone()
+    refreshed, and no change logged since (False for an archive written before the change log,
+    until ``govreports refresh`` brings it up to date)."""
+    try:
+        row = conn.execute(
+            f"""select refreshed_at is not null and changes is refreshed_changes
+            and not exists (select 1 from {CHANGES}) from {STATE} where id = 1"""
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False
     return bool(row and row[0])
 
 

@@ -143,8 +143,7 @@ def served_with(tmp_path, sql) -> Site:
     ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
     assert_counts_are_live(archive)
     assert_coverage_counts_are_live(archive)
-    archive.db.execute(sql)
-    archive.db.conn.commit()
+    archive.db.conn.executescript(sql)
     archive.db.close()
     return Site(tmp_path / "reports.db", tmp_path / "datasette.log")
 
@@ -364,3 +363,14 @@ def test_govreports_refresh_redoes_what_changed_or_everything(tmp_path):
     archive = Archive(path)
     assert_counts_are_live(archive)
     archive.close()
+
+
+def test_an_archive_from_before_the_change_log_is_served_with_live_counts(tmp_path):
+    site = served_with(tmp_path, f"drop table {derived.CHANGES}; drop table {agencies.COVERAGE_COUNTS};")
+    try:
+        assert served_facet(site, "reports", "year", {}) == {2021: 1, 2022: 2}
+        assert served_facet(site, "coverage", "status", {}) == {"published": 3, "missing": 1}
+        status, _, body = site.get("/")
+        assert status == 200, body[:300]
+    finally:
+        site.stop()

@@ -16,6 +16,7 @@
 import json
 import pathlib
 import re
+import sqlite3
 import unicodedata
 import urllib.parse
 
@@ -356,9 +357,13 @@ class CountedFacet(Facet):
         def read_counts(conn):  # every counted facet in one call to the database thread
             if filters is None or not wanted or (self.table == "reports" and not derived.is_current(conn)):
                 return {}
-            return {
-                facet: derived.facet_counts(conn, facet, filters, size + 1, self.table) for facet in wanted
-            }
+            try:
+                return {
+                    facet: derived.facet_counts(conn, facet, filters, size + 1, self.table)
+                    for facet in wanted
+                }
+            except sqlite3.OperationalError:  # an archive from before these counts: counted live
+                return {}
 
         counted = await self.ds.get_database(self.database).execute_fn(read_counts)
         if filters is None and await self.search_matches_too_many():
