@@ -35,6 +35,7 @@ ingest, a crawl or a reparse.
 """
 
 import contextlib
+import json
 import pathlib
 import re
 from functools import lru_cache
@@ -263,7 +264,8 @@ def link(db, report_ids=None, rules=None) -> set:
         report_ids = list(report_ids)
         if not report_ids:
             return set()
-        where, params = f"where id in ({','.join('?' * len(report_ids))})", report_ids
+        # one JSON parameter, not one per report: a crawl run may change more than SQLite's 32,766
+        where, params = "where id in (select value from json_each(?))", [json.dumps(report_ids)]
     rows = db.execute(
         f"select id, agency, province, city, county, region_code, agency_id from reports {where}", params
     ).fetchall()

@@ -223,8 +223,10 @@ def without_cross_year(db, report: dict) -> dict:
 
 def agencies_of(db, report_ids) -> set:
     """The agency ids of these reports (what cross_year takes to limit its work)."""
-    ids = list(report_ids)
-    rows = db.execute(f"select distinct agency_id from reports where id in ({','.join('?' * len(ids))})", ids)
+    ids = json.dumps(list(report_ids))  # one parameter, however many reports
+    rows = db.execute(
+        "select distinct agency_id from reports where id in (select value from json_each(?))", [ids]
+    )
     return {agency for (agency,) in rows if agency}
 
 

@@ -11,7 +11,7 @@ from agency_samples import build_agency_archive
 from local_portals import report_page
 from publish_site import Site
 
-from govreports.archive import agencies, derived
+from govreports.archive import agencies, derived, lifecycle
 from govreports.archive.db import Archive
 from govreports.archive.ingest import ingest_paths
 from govreports.archive.reparse import reparse
@@ -374,3 +374,11 @@ def test_an_archive_from_before_the_change_log_is_served_with_live_counts(tmp_pa
         assert status == 200, body[:300]
     finally:
         site.stop()
+
+
+def test_more_changed_reports_than_sqlite_takes_parameters_are_linked(archive):
+    """A crawl run may change 40,000 reports of a national archive, an incremental refresh's
+    worth: the agencies of all of them are looked up in one statement."""
+    fetch(archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))
+    assert agencies.link(archive.db, range(1, 40_001))  # the one report among them: its agency
+    assert lifecycle.agencies_of(archive.db, range(1, 40_001))
