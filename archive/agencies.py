@@ -26,11 +26,16 @@ Tables (see docs/record.md):
   (a current report), ``removed`` (reports, all taken down) or ``missing``. The expected publishers
   are every agency seen and every source in the sources list.
 - ``coverage_provinces``: per province and year, agencies with and without a report.
+- ``coverage_facet_counts``: the coverage page's facets counted ahead (archive.counts), by
+  year, status and province, moved with the coverage rows a refresh redoes; coverage_provinces
+  is summed from them.
 
-:func:`refresh` derives all of it; it is what the end of an ingest, a crawl or a reparse runs.
+:func:`refresh` derives all of it; archive.derived.refresh_derived runs it at the end of an
+ingest, a crawl or a reparse.
 """
 
 import contextlib
+import json
 import pathlib
 import re
 from functools import lru_cache
@@ -39,6 +44,8 @@ import yaml
 
 from govreports.parser.agency import canonical_name, clean_name, describe
 from govreports.parser.region import find_region, gazetteer
+
+from . import counts
 
 ALIASES_FILE = pathlib.Path(__file__).with_name("agency_aliases.yaml")
 
@@ -101,6 +108,11 @@ INDEXES = {
     "coverage": [["year", "status", "province"], ["report_id"], ["level"], ["sector"]],
 }
 UNIQUE = {"agencies": ["key"], "agency_aliases": ["agency_id", "alias"]}
+# The coverage page's facets (all columns of coverage) and the filters they are split by
+COVERAGE_FACETS = dict.fromkeys(["status", "year", "province", "level", "sector"], "column")
+COVERAGE_DIMENSIONS = ("year", "status", "province")
+COVERAGE_COUNTS = "coverage_facet_counts"
+_COVERAGE_GROUP = "year, status, province, level, sector"
 _SOURCE_SUFFIX = re.compile(r"(?:\s.*|[（(].*?[)）])$")
 
 
@@ -118,6 +130,7 @@ def ensure(db) -> None:
             db[name].create_index(columns, if_not_exists=True)
     for name, columns in UNIQUE.items():
         db[name].create_index(columns, unique=True, if_not_exists=True)
+    counts.create(db, COVERAGE_COUNTS, COVERAGE_DIMENSIONS, "agencies")
 
 
 # -- identity --------------------------------------------------------------------------------
@@ -230,16 +243,16 @@ def _agency_id(db, identity: dict, ids: dict) -> int:
 
 
 @contextlib.contextmanager
-def transaction(db):
+def transaction(db, name: str = "agencies"):
     """One transaction (a savepoint: it nests in the caller's), not one commit per statement."""
-    db.execute("savepoint agencies")
+    db.execute(f"savepoint {name}")
     try:
         yield
     except BaseException:
-        db.execute("rollback to agencies")
-        db.execute("release agencies")
+        db.execute(f"rollback to {name}")
+        db.execute(f"release {name}")
         raise
-    db.execute("release agencies")
+    db.execute(f"release {name}")
 
 
 def link(db, report_ids=None, rules=None) -> set:
@@ -251,7 +264,8 @@ def link(db, report_ids=None, rules=None) -> set:
         report_ids = list(report_ids)
         if not report_ids:
             return set()
-        where, params = f"where id in ({','.join('?' * len(report_ids))})", report_ids
+        # one JSON parameter, not one per report: a crawl run may change more than SQLite's 32,766
+        where, params = "where id in (select value from json_each(?))", [json.dumps(report_ids)]
     rows = db.execute(
         f"select id, agency, province, city, county, region_code, agency_id from reports {where}", params
     ).fetchall()
@@ -311,15 +325,16 @@ def _add_alias(db, agency_id, alias, identity, kind=None, reports=0) -> None:
 # -- the derived tables ----------------------------------------------------------------------
 
 
-def refresh(db, report_ids=None, rules=None) -> dict:
+def refresh(db, report_ids=None, rules=None, agency_ids=()) -> dict:
     """Link reports to agencies, then bring the aliases, the agencies' figures and the coverage
-    tables up to date: for the agencies of ``report_ids`` (reports just filed or changed), or
-    for everything when None (reparse: agency_aliases.yaml applied to every report again).
-    Returns what the tables hold."""
+    tables up to date: for the agencies of ``report_ids`` (reports just filed or changed) and
+    ``agency_ids`` (the agencies such reports had before: a report deleted or moved), or for
+    everything when ``report_ids`` is None (reparse: agency_aliases.yaml applied to every
+    report again). Returns what the tables hold."""
     rules = alias_rules() if rules is None else rules
     everything = report_ids is None
     with transaction(db):
-        touched = link(db, report_ids, rules)
+        touched = link(db, report_ids, rules) | set(agency_ids)
         touched |= _link_sources(db, rules, everything)
         if everything:  # statistics taken before reports had agencies would make SQLite scan them
             db.execute("analyze idx_reports_agency_id_year")
@@ -329,6 +344,8 @@ def refresh(db, report_ids=None, rules=None) -> dict:
             "insert or ignore into temp.agency_scope (id) values (?)", [(i,) for i in touched]
         )
         scope = "1" if everything else "{column} in (select id from temp.agency_scope)"
+        if not everything:
+            _count_coverage(db, scope, -1, fresh=True)  # the coverage rows as they were
         _rebuild_aliases(db, rules, scope)
         _update_agencies(db, scope)
         _rebuild_coverage(db, scope)
@@ -384,16 +401,34 @@ def _update_agencies(db, scope) -> None:
 
 
 def _rebuild_coverage(db, scope) -> None:
-    first = db.execute("select min(year) from reports").fetchone()[0]
-    latest = db.execute("select max(year) from reports").fetchone()[0]
+    """The coverage rows of the agencies in ``scope`` redone, and every agency's rows for the
+    years the archive's span gained or lost (a first report for a new year adds a row for every
+    agency: only those are written); the facet counts moved by the rows redone."""
+    first, latest = db.execute("select min(year), max(year) from reports").fetchone()
     if first is None:
-        db.execute("delete from coverage")
-        db.execute("delete from coverage_provinces")
+        for table in ("coverage", "coverage_provinces", COVERAGE_COUNTS):
+            db.execute(f"delete from {table}")
         return
-    span = db.execute("select min(year), max(year) from coverage").fetchone()
-    if tuple(span) != (first, latest):  # a new year (or the first): every agency's row for it
-        scope = "1"
-    db.execute(f"delete from coverage where {scope.format(column='agency_id')}")
+    was_first, was_latest = db.execute("select min(year), max(year) from coverage").fetchone()
+    counted = db.execute(f"select 1 from {COVERAGE_COUNTS} limit 1").fetchone()
+    if scope == "1" or was_first is None or not counted:  # everything
+        stale = fresh = new = "1"
+    elif (was_first, was_latest) == (first, latest):  # the same years: the agencies in scope
+        stale = fresh = scope.format(column="agency_id")
+        new = scope.format(column="a.id")
+    else:
+        agencies_in = scope.format(column="agency_id")
+        outside = f"(year < {int(first)} or year > {int(latest)})"
+        # the other agencies' rows for years no longer spanned: counted out, then deleted
+        db.execute(
+            f"""insert into temp.coverage_groups select {_COVERAGE_GROUP}, -count(*) from coverage
+            where {outside} and not ({agencies_in}) group by {_COVERAGE_GROUP}"""
+        )
+        stale = f"({agencies_in}) or {outside}"
+        # the years every agency gains
+        fresh = f"({agencies_in}) or year < {int(was_first)} or year > {int(was_latest)}"
+        new = f"({scope.format(column='a.id')}) or y.year < {int(was_first)} or y.year > {int(was_latest)}"
+    db.execute(f"delete from coverage where {stale}")
     db.execute(
         f"""
         with recursive years(year) as (select ? union all select year + 1 from years where year < ?)
@@ -406,13 +441,47 @@ def _rebuild_coverage(db, scope) -> None:
         left join reports r on r.id = (
           select id from reports where agency_id = a.id and year = y.year and is_latest = 1
           order by removed_at is not null, id desc limit 1)
-        where {scope.format(column="a.id")}
+        where {new}
         """,
         [first, latest],
     )
+    if fresh == "1":  # counted whole
+        db.execute(f"delete from {COVERAGE_COUNTS}")
+        _count_coverage(db, "1", 1, fresh=True)
+        counts.insert(
+            db, "temp.coverage_groups", COVERAGE_COUNTS, COVERAGE_FACETS, COVERAGE_DIMENSIONS, "agencies"
+        )
+    else:  # moved by the rows redone: as they were (counted by refresh and above) against as they are
+        _count_coverage(db, fresh, 1)
+        db.execute("drop table if exists temp.coverage_delta")
+        db.execute(f"create temp table coverage_delta as select * from {COVERAGE_COUNTS} where 0")
+        counts.insert(
+            db,
+            "temp.coverage_groups",
+            "temp.coverage_delta",
+            COVERAGE_FACETS,
+            COVERAGE_DIMENSIONS,
+            "agencies",
+        )
+        counts.add(db, COVERAGE_COUNTS, "temp.coverage_delta", COVERAGE_DIMENSIONS, "agencies")
     db.execute("delete from coverage_provinces")
     db.execute(
-        """insert into coverage_provinces (province, year, agencies, published, not_published)
-        select coalesce(province, ''), year, count(*), sum(status = 'published'), sum(status != 'published')
-        from coverage group by coalesce(province, ''), year"""
+        f"""insert into coverage_provinces (province, year, agencies, published, not_published)
+        select coalesce(province, ''), year, sum(agencies), sum(case when value = 'published' then agencies else 0 end),
+          sum(case when value != 'published' then agencies else 0 end)
+        from {COVERAGE_COUNTS} where facet = 'status' group by coalesce(province, ''), year"""
+    )
+
+
+def _count_coverage(db, scope, sign, fresh=False) -> None:
+    """Add the coverage rows in ``scope``, grouped, with the count signed, to temp.coverage_groups
+    (emptied first when ``fresh``)."""
+    if fresh:
+        db.execute("drop table if exists temp.coverage_groups")
+        db.execute(
+            f"create temp table coverage_groups as select {_COVERAGE_GROUP}, 0 as n from coverage where 0"
+        )
+    db.execute(
+        f"""insert into temp.coverage_groups select {_COVERAGE_GROUP}, {sign} * count(*) from coverage
+        where {scope.format(column="agency_id")} group by {_COVERAGE_GROUP}"""
     )

@@ -108,8 +108,13 @@ class Archive:
     def close(self) -> None:
         """Bring the derived tables up to date if anything changed them (archive.derived), close."""
         if not self.read_only:
-            derived.refresh_derived(self.db)
+            self.refresh()
         self.db.close()
+
+    def refresh(self, full: bool = False) -> str | None:
+        """Bring the derived tables up to date: what changed since the last refresh, or all of
+        them (``full``). Returns "incremental", "full" or None (archive.derived.refresh_derived)."""
+        return derived.refresh_derived(self.db, force=full)
 
     def atomic(self):
         """One transaction (a savepoint inside another) around several writes."""
@@ -540,3 +545,4 @@ class Archive:
             if rows:  # plain executemany: sqlite-utils' insert_all costs more than the writes
                 marks = ", ".join("?" * (len(pairs) + 1))
                 self.db.conn.executemany(f"insert into [{table}] ({columns}) values ({marks})", rows)
+        derived.mark(self.db, [report_id])  # its summaries move at the next refresh

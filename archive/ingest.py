@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import agencies, derived, lifecycle
+from . import derived, lifecycle
 from .db import Archive, IngestResult
 from .pool import Job, Parsed, ParsePool
 
@@ -105,8 +105,7 @@ def ingest_paths(
             if ingested.status in ("new", "changed"):
                 filed.append(ingested.report_id)
             done()
-    if filed:
-        agencies.refresh(archive.db, report_ids=filed)  # their agencies' aliases, figures, coverage
+    if filed:  # filed reports are linked to their agencies (Archive.file_parsed)
         lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
-    derived.refresh_derived(archive.db)
+    derived.refresh_derived(archive.db)  # what the filed reports changed, their agencies' coverage too
     return result

@@ -153,13 +153,12 @@ def cross_year(db, agencies=None) -> dict:
         params = agencies
     _ensure_rule_code(db)
     scope = f"select id from reports where is_latest = 1 {where}"
-    touched = {
-        r[0]
-        for r in db.execute(
-            f"select distinct report_id from checks where rule = ? and report_id in ({scope})",
-            [RULE, *params],
-        )
-    }
+    before = db.execute(
+        f"select report_id, min(passed) from checks where rule = ? and report_id in ({scope}) group by report_id",
+        [RULE, *params],
+    ).fetchall()
+    touched = {report_id for report_id, _ in before}
+    failing = {report_id for report_id, passed in before if not passed}
     db.execute(f"delete from checks where rule = ? and report_id in ({scope})", [RULE, *params])
     rows = [
         {
@@ -177,7 +176,9 @@ def cross_year(db, agencies=None) -> dict:
     if rows:
         db["checks"].insert_all(rows)
     touched |= {r["report_id"] for r in rows}
+    failing |= {r["report_id"] for r in rows if not r["passed"]}
     refresh_failures(db, touched)
+    derived.mark(db, failing)  # the failed checks they list, at the next refresh
     db.conn.commit()
     return {
         "checked": len(rows),
@@ -222,8 +223,10 @@ def without_cross_year(db, report: dict) -> dict:
 
 def agencies_of(db, report_ids) -> set:
     """The agency ids of these reports (what cross_year takes to limit its work)."""
-    ids = list(report_ids)
-    rows = db.execute(f"select distinct agency_id from reports where id in ({','.join('?' * len(ids))})", ids)
+    ids = json.dumps(list(report_ids))  # one parameter, however many reports
+    rows = db.execute(
+        "select distinct agency_id from reports where id in (select value from json_each(?))", [ids]
+    )
     return {agency for (agency,) in rows if agency}
 
 
@@ -238,6 +241,6 @@ def after_run(db, run_id, complete, finished=True, resumed=False) -> dict:
     if finished:
         started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]
         result = after_crawl(db, started, {} if resumed else complete)
-    refresh_agencies(db)  # after the removals: coverage says removed
-    derived.refresh_derived(db)
+    refresh_agencies(db, report_ids=[])  # the sources listed for the first time
+    derived.refresh_derived(db)  # after the removals: coverage says removed
     return result

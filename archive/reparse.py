@@ -9,7 +9,7 @@ runs in worker processes (archive.pool); this process compares and writes.
 from collections import Counter
 from collections.abc import Callable
 
-from . import agencies, derived, lifecycle
+from . import derived, lifecycle
 from .db import CELL_TABLES, Archive, IngestResult
 from .pool import Job, ParsePool
 
@@ -122,7 +122,9 @@ def reparse(db, echo: Callable[[str], None] = print, jobs: int | None = None) ->
             if result.report_id:
                 counts["now_parsed"] += 1
                 echo(f"parsed    {doc['url']}: now report {result.report_id} ({result.status})")
-    agencies.refresh(archive.db)  # every report linked again: agency_aliases.yaml as it is now
+    # everything derived again, every report linked again (agency_aliases.yaml as it is now), then
+    # the cross-year check over the agencies so linked and what it changed
+    derived.refresh_derived(archive.db, force=True)
     lifecycle.cross_year(archive.db)
     derived.refresh_derived(archive.db)
     echo(

@@ -284,5 +284,30 @@ def reparse(db, jobs):
     run(db, echo=click.echo, jobs=jobs)
 
 
+@cli.command()
+@EXISTING_DB
+@click.option(
+    "--full", is_flag=True, help="Recompute every derived table from the reports, not only what changed."
+)
+def refresh(db, full):
+    """Bring the archive DB's derived tables up to date: facet counts, the canned queries'
+    summaries, the home page's totals, agencies and coverage.
+
+    Ingest, crawl and reparse do this at their end, redoing only what the reports they changed
+    touch (reparse: everything). This is for an archive written some other way, and --full is
+    the fallback that recomputes everything.
+
+    \b
+    Example:
+        govreports refresh reports.db --full
+    """
+    from govreports.archive.db import Archive
+
+    archive = Archive(db)
+    done = archive.refresh(full)
+    archive.close()
+    click.echo(f"refresh: {done or 'nothing had changed'}")
+
+
 if __name__ == "__main__":
     cli()

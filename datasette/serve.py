@@ -56,16 +56,16 @@ def metadata(db_name: str) -> dict:
 
 
 def inspect_data(db: str | os.PathLike) -> dict | None:
-    """What ``datasette --inspect-file`` takes, for the reports table: its row count from the
-    archive's derived state (archive.derived) when that is current, so that neither the reports
-    page nor Datasette's start counts a million rows. None when there is no current count."""
+    """What ``datasette --inspect-file`` takes, for the reports and coverage tables: their row
+    counts as the derived tables know them (archive.derived.current_counts), so that neither
+    their pages nor Datasette's start counts a million rows. None when there is no such count."""
     path = pathlib.Path(db)
     if not path.is_file():
         return None
-    reports = derived.current_report_count(path)
-    if reports is None:
+    counts = derived.current_counts(path)
+    if not counts:
         return None
-    tables = {"reports": {"count": reports}}
+    tables = {table: {"count": count} for table, count in counts.items()}
     return {path.stem: {"hash": None, "size": path.stat().st_size, "file": path.name, "tables": tables}}
 
 

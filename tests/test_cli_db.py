@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from govreports.crawler.cli import cli
 
-ARCHIVE_COMMANDS = {"ingest", "crawl", "ingest-queue", "serve", "reparse", "demo"}
+ARCHIVE_COMMANDS = {"ingest", "crawl", "ingest-queue", "serve", "reparse", "refresh", "demo"}
 
 
 def test_every_archive_command_takes_the_db_path_first():
@@ -26,7 +26,7 @@ def test_every_archive_command_takes_the_db_path_first():
 
 
 def test_a_command_without_its_db_stops_and_says_so(tmp_path):
-    for args in (["crawl"], ["reparse"], ["ingest-queue", "--redis", "redis://127.0.0.1:9/0"]):
+    for args in (["crawl"], ["reparse"], ["refresh"], ["ingest-queue", "--redis", "redis://127.0.0.1:9/0"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2 and "Missing argument 'DB'" in result.output, args
 

@@ -7,10 +7,11 @@ import sqlite3
 import urllib.parse
 
 import pytest
+from agency_samples import build_agency_archive
 from local_portals import report_page
 from publish_site import Site
 
-from govreports.archive import derived
+from govreports.archive import agencies, derived, lifecycle
 from govreports.archive.db import Archive
 from govreports.archive.ingest import ingest_paths
 from govreports.archive.reparse import reparse
@@ -134,22 +135,36 @@ def test_an_archive_closed_after_filing_reports_one_by_one_is_current(tmp_path):
     archive.close()
 
 
-def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_they_are_stale(tmp_path):
+def served_with(tmp_path, sql) -> Site:
+    """The small archive of AGENCIES, its counts checked against live counts, then changed by
+    ``sql``, served by ``govreports serve``."""
     archive = Archive(tmp_path / "reports.db")
     (tmp_path / "in").mkdir()
     ingest_paths(archive, write_reports(tmp_path / "in", AGENCIES), context=ZHEJIANG, echo=lambda _: None)
-    # a count in the derived table that no live count gives: the page must show it when current
-    archive.db.execute("update facet_counts set reports = 1000 where facet = 'year' and value = 2022")
-    archive.db.conn.commit()
+    assert_counts_are_live(archive)
+    assert_coverage_counts_are_live(archive)
+    archive.db.conn.executescript(sql)
     archive.db.close()
-    site = Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+    return Site(tmp_path / "reports.db", tmp_path / "datasette.log")
+
+
+def served_facet(site, table, facet, params) -> dict:
+    """{value: count} of one facet of a table's page as the served archive shows it."""
+    query = urllib.parse.urlencode({**params, "_shape": "objects"})
+    status, _, body = site.get(f"/reports/{table}.json?{query}")
+    assert status == 200, body[:300]
+    return {v["value"]: v["count"] for v in json.loads(body)["facet_results"][facet]["results"]}
+
+
+def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_they_are_stale(tmp_path):
+    # a count in the derived table that no live count gives: the page must show it when current
+    site = served_with(
+        tmp_path, "update facet_counts set reports = 1000 where facet = 'year' and value = 2022"
+    )
     try:
 
         def years(**params):
-            query = urllib.parse.urlencode({**params, "_shape": "objects"})
-            status, _, body = site.get(f"/reports/reports.json?{query}")
-            assert status == 200, body[:300]
-            return {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["year"]["results"]}
+            return served_facet(site, "reports", "year", params)
 
         assert years()[2022] == 1000  # read from facet_counts
         assert years(province="浙江省")[2022] == 1000
@@ -166,3 +181,204 @@ def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_t
         assert counts == {2021: 1, 2022: 1, 2020: 1}
     finally:
         site.stop()
+
+
+# -- an incremental refresh against a full rebuild, on the shared real reports --------------------
+
+DERIVED = [
+    "facet_counts",
+    *derived.SUMMARIES,
+    "agencies",
+    "coverage",
+    "coverage_provinces",
+    "coverage_facet_counts",
+]
+
+
+def snapshot(db) -> dict:
+    """Every derived table's rows, sorted (agency_aliases without its row id, which a rebuild renumbers)."""
+    tables = {name: db.execute(f"select * from [{name}]").fetchall() for name in DERIVED}
+    tables["agency_aliases"] = db.execute(
+        "select agency_id, alias, region_code, kind, reports from agency_aliases"
+    ).fetchall()
+    return {name: sorted(rows, key=repr) for name, rows in tables.items()}
+
+
+def assert_incremental_is_full(archive):
+    """Refresh what changed (it must be incremental), then rebuild everything: the same rows."""
+    assert derived.refresh_derived(archive.db) == "incremental"
+    assert_counts_are_live(archive)
+    assert_coverage_counts_are_live(archive)
+    incremental = snapshot(archive.db)
+    assert derived.refresh_derived(archive.db, force=True) == "full"
+    full = snapshot(archive.db)
+    for name in full:
+        assert incremental[name] == full[name], name
+
+
+def assert_coverage_counts_are_live(archive):
+    db = archive.db
+    years = [y for (y,) in db.execute("select distinct year from coverage")]
+    for facet in agencies.COVERAGE_FACETS:
+        for filters in [
+            {},
+            {"year": max(years)},
+            {"status": "missing"},
+            {"province": "江苏省", "year": min(years)},
+        ]:
+            where = "".join(f" and [{k}] = ?" for k in filters)
+            live = db.execute(
+                f"select [{facet}], count(*) from coverage where [{facet}] is not null {where} group by 1",
+                list(filters.values()),
+            ).fetchall()
+            assert dict(derived.facet_counts(db.conn, facet, filters, 1000, "coverage")) == dict(live), (
+                facet,
+                filters,
+            )
+    published = db.execute("select count(*) from coverage where status = 'published'").fetchone()[0]
+    assert db.execute("select sum(published) from coverage_provinces").fetchone()[0] == published
+    # the home page's totals, counted ahead, against the same totals counted live
+    assert (
+        db.execute("select * from archive_summary").fetchall() == db.execute(derived.LIVE_SUMMARY).fetchall()
+    )
+
+
+@pytest.fixture
+def shared_archive(tmp_path):
+    archive = Archive(build_agency_archive(tmp_path / "reports.db"))
+    yield archive
+    archive.close()
+
+
+def fetch(archive, url, body, status=200):
+    result = archive.record_fetch(url=url, status=status, content_type="text/html", body=body)
+    return archive.ingest_document(result.document_id, context=ZHEJIANG) if body else None
+
+
+def test_one_more_report_refreshes_incrementally_to_what_a_full_rebuild_gives(shared_archive):
+    assert_counts_are_live(shared_archive)
+    assert (
+        fetch(shared_archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022)).status
+        == "new"
+    )
+    assert_incremental_is_full(shared_archive)
+    # the same agency's next year, and another agency: the agency's years, year over year, missing years
+    fetch(shared_archive, "http://127.0.0.1/b.html", report_page("北仑区卫生健康局", 2024))
+    fetch(shared_archive, "http://127.0.0.1/c.html", report_page("宁波市北仑区教育局", 2023))
+    assert_incremental_is_full(shared_archive)
+
+
+def test_a_report_for_a_new_year_or_an_earlier_one_refreshes_incrementally(shared_archive):
+    newest = shared_archive.db.execute("select max(year) from reports").fetchone()[0]
+    # the first report of a new year: every agency gains a coverage row and a missing year
+    fetch(shared_archive, "http://127.0.0.1/d.html", report_page("北仑区卫生健康局", newest + 1))
+    assert_incremental_is_full(shared_archive)
+    assert shared_archive.db.execute("select max(year) from missing_years").fetchone()[0] == newest + 1
+    # its new version is for the year before: the current reports' newest year is back (coverage
+    # keeps the year: the old version is still archived)
+    fetch(shared_archive, "http://127.0.0.1/d.html", report_page("北仑区卫生健康局", newest))
+    assert_incremental_is_full(shared_archive)
+    assert shared_archive.db.execute("select max(year) from missing_years").fetchone()[0] == newest
+    fetch(
+        shared_archive, "http://127.0.0.1/e.html", report_page("北仑区教育局", 2017)
+    )  # an earlier first year
+    assert_incremental_is_full(shared_archive)
+
+
+def test_a_recrawl_with_new_versions_and_removals_refreshes_incrementally(shared_archive):
+    run = shared_archive.start_run()
+    fetch(shared_archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))
+    fetch(shared_archive, "http://127.0.0.1/b.html", report_page("北仑区教育局", 2022))
+    shared_archive.finish_run(run)
+    run = shared_archive.start_run()
+    assert (
+        fetch(shared_archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2023)).status
+        == "changed"
+    )
+    fetch(shared_archive, "http://127.0.0.1/b.html", None, status=404)  # taken down
+    shared_archive.finish_run(run)  # its refresh is incremental too: nothing waits after it
+    assert derived.is_current(shared_archive.db.conn)
+    assert (
+        shared_archive.db.execute("select count(*) from coverage where status = 'removed'").fetchone()[0] == 1
+    )
+    fetch(shared_archive, "http://127.0.0.1/b.html", report_page("北仑区教育局", 2022))  # back, unchanged
+    shared_archive.db.execute("update reports set removed_at = null where url = 'http://127.0.0.1/b.html'")
+    assert_incremental_is_full(shared_archive)
+
+
+def test_cells_changed_without_their_report_row_move_the_summaries(shared_archive):
+    report_id = shared_archive.db.execute(
+        "select report from report_figures where new_applications > 0 limit 1"
+    ).fetchone()[0]
+    record = {"applications": [{"row": "new", "applicant": "total", "value": 12345, "raw": "12345"}]}
+    shared_archive.write_cells(report_id, record)  # what reparse does when only the cells differ
+    assert_incremental_is_full(shared_archive)
+    figures = shared_archive.db.execute(
+        "select new_applications from report_figures where report = ?", [report_id]
+    )
+    assert figures.fetchone()[0] == 12345
+
+
+def test_reparse_rebuilds_everything_and_the_counts_stay_live(shared_archive):
+    shared_archive.db.execute("update reports set year = 2019 where id = 1")
+    shared_archive.db.conn.commit()
+    reparse(shared_archive, echo=lambda _: None)
+    assert_counts_are_live(shared_archive)
+    assert_coverage_counts_are_live(shared_archive)
+    rebuilt = snapshot(shared_archive.db)
+    derived.refresh_derived(shared_archive.db, force=True)
+    assert snapshot(shared_archive.db) == rebuilt
+
+
+def test_the_served_coverage_page_reads_its_counted_facets(tmp_path):
+    # a count no live count gives: the page must show it
+    site = served_with(
+        tmp_path,
+        f"update {agencies.COVERAGE_COUNTS} set agencies = 500 where facet = 'status' and value = 'missing'",
+    )
+    try:
+
+        def statuses(**params):
+            return served_facet(site, "coverage", "status", params)
+
+        assert statuses()["missing"] == 500  # read from coverage_facet_counts
+        assert statuses(year=2021)["missing"] == 500
+        assert statuses(level="department") == {"published": 3, "missing": 1}  # not counted ahead: live
+    finally:
+        site.stop()
+
+
+def test_govreports_refresh_redoes_what_changed_or_everything(tmp_path):
+    from click.testing import CliRunner
+
+    from govreports.crawler.cli import cli
+
+    archive = Archive(tmp_path / "reports.db")
+    fetch(archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))  # no refresh yet
+    archive.db.close()
+    path = str(tmp_path / "reports.db")
+    assert CliRunner().invoke(cli, ["refresh", path]).output == "refresh: full\n"  # never refreshed before
+    assert CliRunner().invoke(cli, ["refresh", path]).output == "refresh: nothing had changed\n"
+    assert CliRunner().invoke(cli, ["refresh", path, "--full"]).output == "refresh: full\n"
+    archive = Archive(path)
+    assert_counts_are_live(archive)
+    archive.close()
+
+
+def test_an_archive_from_before_the_change_log_is_served_with_live_counts(tmp_path):
+    site = served_with(tmp_path, f"drop table {derived.CHANGES}; drop table {agencies.COVERAGE_COUNTS};")
+    try:
+        assert served_facet(site, "reports", "year", {}) == {2021: 1, 2022: 2}
+        assert served_facet(site, "coverage", "status", {}) == {"published": 3, "missing": 1}
+        status, _, body = site.get("/")
+        assert status == 200, body[:300]
+    finally:
+        site.stop()
+
+
+def test_more_changed_reports_than_sqlite_takes_parameters_are_linked(archive):
+    """A crawl run may change 40,000 reports of a national archive, an incremental refresh's
+    worth: the agencies of all of them are looked up in one statement."""
+    fetch(archive, "http://127.0.0.1/a.html", report_page("北仑区卫生健康局", 2022))
+    assert agencies.link(archive.db, range(1, 40_001))  # the one report among them: its agency
+    assert lifecycle.agencies_of(archive.db, range(1, 40_001))

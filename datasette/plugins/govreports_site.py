@@ -16,6 +16,7 @@
 import json
 import pathlib
 import re
+import sqlite3
 import unicodedata
 import urllib.parse
 
@@ -253,14 +254,11 @@ async def report_texts(db, ids) -> dict:
 
 FLAG_NAME = "有未通过的校验"
 FLAG_COLUMN = "check_failures"
-# request arguments that a counted facet can answer: argument -> (derived dimension, value)
+# request arguments that a counted facet can answer, per table (archive.derived.COUNTED): argument
+# -> (dimension, whether its value is a number)
 COUNTED_FILTERS = {
-    "is_latest": "is_latest",
-    "is_latest__exact": "is_latest",
-    "province": "province",
-    "province__exact": "province",
-    "year": "year",
-    "year__exact": "year",
+    "reports": {"is_latest": ("is_latest", True), "province": ("province", False), "year": ("year", True)},
+    "coverage": {"year": ("year", True), "status": ("status", False), "province": ("province", False)},
 }
 FAILING_FILTERS = {("check_failures__gt", "0"): 1, ("check_failures__exact", "0"): 0}
 # arguments that change neither the rows counted nor the counts
@@ -276,17 +274,21 @@ def register_facet_classes():
     return [CountedFacet, HasFailedChecksFacet]
 
 
-def counted_filters(request) -> dict | None:
-    """The request's filters as derived.facet_counts dimensions, or None when it has any other."""
+def counted_filters(request, table: str) -> dict | None:
+    """The request's filters as the dimensions of the table's counts (derived.facet_counts), or
+    None when it has any other (or the table has no counts)."""
+    if table not in COUNTED_FILTERS:
+        return None
     filters = {}
     for key, value in urllib.parse.parse_qsl(request.query_string, keep_blank_values=True):
         if key in NEUTRAL_ARGS:
             continue
-        if (key, value) in FAILING_FILTERS:
+        column = key.removesuffix("__exact")
+        if table == "reports" and (key, value) in FAILING_FILTERS:
             dimension, value = "failing", FAILING_FILTERS[(key, value)]
-        elif key in COUNTED_FILTERS:
-            dimension = COUNTED_FILTERS[key]
-            if dimension != "province":
+        elif column in COUNTED_FILTERS[table]:
+            dimension, number = COUNTED_FILTERS[table][column]
+            if number:
                 if not value.lstrip("-").isdigit():
                     return None
                 value = int(value)
@@ -337,23 +339,31 @@ def facet_info(facet, name: str, kind: str, rows, source: str, size: int) -> dic
 
 
 class CountedFacet(Facet):
-    """``facets: [{counted: province}, ...]``: a facet of archive.derived.FACETS (a column, the
-    yes/no has_failed_checks, the JSON array failed_checks), read from derived.facet_counts when
-    the page's filters are among the counted ones and the counts are current."""
+    """``facets: [{counted: province}, ...]``: a facet counted ahead (archive.derived.COUNTED:
+    the reports page's columns, the yes/no has_failed_checks, the JSON array failed_checks; the
+    coverage page's columns), read from the counts when the page's filters are among the counted
+    ones (and, for reports, the counts are current); counted live otherwise."""
 
     type = "counted"
 
     async def facet_results(self):
         results, timed_out = [], []
         configs = self.get_configs()
-        filters = counted_filters(self.request) if self.table == "reports" else None
+        filters = counted_filters(self.request, self.table)
         size = self.get_facet_size()
-        wanted = [c["config"]["simple"] for c in configs if c["config"]["simple"] in derived.FACETS]
+        facets = derived.COUNTED[self.table][2] if self.table in derived.COUNTED else {}
+        wanted = [c["config"]["simple"] for c in configs if c["config"]["simple"] in facets]
 
         def read_counts(conn):  # every counted facet in one call to the database thread
-            if filters is None or not wanted or not derived.is_current(conn):
+            if filters is None or not wanted or (self.table == "reports" and not derived.is_current(conn)):
                 return {}
-            return {facet: derived.facet_counts(conn, facet, filters, size + 1) for facet in wanted}
+            try:
+                return {
+                    facet: derived.facet_counts(conn, facet, filters, size + 1, self.table)
+                    for facet in wanted
+                }
+            except sqlite3.OperationalError:  # an archive from before these counts: counted live
+                return {}
 
         counted = await self.ds.get_database(self.database).execute_fn(read_counts)
         if filters is None and await self.search_matches_too_many():
@@ -362,7 +372,7 @@ class CountedFacet(Facet):
             return [], [c["config"]["simple"] for c in configs if c["config"]["simple"] not in counted]
         for source_and_config in configs:
             facet = source_and_config["config"]["simple"]
-            kind = derived.FACETS.get(facet, "column")
+            kind = facets.get(facet, "column")
             if facet in counted:
                 results.append(
                     facet_info(self, facet, kind, counted[facet], source_and_config["source"], size)
@@ -454,7 +464,7 @@ async def archive_summary(db) -> dict | None:
     if not await db.table_exists("reports"):
         return None
     current = await db.execute_fn(derived.is_current)
-    sql = "select * from archive_summary" if current else derived.SUMMARIES["archive_summary"][0]
+    sql = "select * from archive_summary" if current else derived.LIVE_SUMMARY
     summary = dict((await db.execute(sql)).first())
     summary["last_crawl"] = (await db.execute("select max(finished) from crawl_runs")).first()[0]
     return summary
