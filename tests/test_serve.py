@@ -83,6 +83,19 @@ def test_served_read_only_with_limits_and_metadata(site):
         assert "政府信息公开工作年度报告档案" in response.read().decode("utf-8")
 
 
+def test_the_home_page_shows_the_totals_and_the_largest_tables(site):
+    with urllib.request.urlopen(site + "/", timeout=30) as response:
+        page = response.read().decode("utf-8")
+    assert "<strong>4</strong> 份报告 reports" in page
+    listed = page[page.index('<a href="/reports">reports</a>') :]
+    # the five largest tables of the archive, by the counts the served file carries
+    assert '<a href="/reports/coverage" title=' in listed
+    assert '<a href="/reports/reports" title="4 rows">reports</a>' in listed
+    assert listed.count('<a href="/reports/') == 5
+    # the JSON of the index is still Datasette's own
+    assert "tables_and_views_truncated" in get_json(site, "/.json")["reports"]
+
+
 def test_datasette_args_name_the_metadata_for_the_served_file(tmp_path):
     args = datasette_args(tmp_path / "demo.db", port=0, workdir=tmp_path)
     assert args[:3] == ["serve", "--immutable", str(tmp_path / "demo.db")]
