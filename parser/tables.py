@@ -419,11 +419,11 @@ def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, Va
     m, n = len(rows), len(order)
     own = [r.name(L.application_row) for r in rows]
     hints = [floating_names(r.floating) for r in rows]
+    full = [len(r.numbers) >= 6 or len(r.values) == 7 for r in rows]  # a whole row of values
 
     def score(i: int, j: int) -> float:
-        r, code = rows[i], order[j]
-        count = len(r.numbers)
-        s = 0.0 if count >= 6 or len(r.values) == 7 else -10.0
+        code = order[j]
+        s = 0.0 if full[i] else -10.0
         if own[i]:
             return s + (10 if own[i] == code else -15)
         s += 1 + (3 if code in hints[i] else 0)
