@@ -18,6 +18,7 @@ lost, split, displaced or repeated, and rows missing from the report.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import labels as L
 from .document import Document, Table
@@ -34,6 +35,7 @@ _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PLAIN_SPLIT = re.compile(r"[ \t\u3000]+")
 
 
+@lru_cache(maxsize=65536)  # cells are mostly the same few numbers and marks
 def cell_value(text: str, structured: bool) -> tuple[bool, int | float | None]:
     """(is a value cell, its value). Blank and dash cells are values only inside real cells, and so
     are numbers followed by a unit: in running text "13件" is prose, not a cell."""
