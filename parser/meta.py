@@ -285,7 +285,10 @@ def read_meta(doc: Document, text: str) -> dict:
     # generic one (政府信息公开工作年度报告, no agency in it) gives way to the title in the text.
     titles = [
         t
-        for t in (doc_title if doc_title and ANNUAL_REPORT.search(doc_title) else None, title_from_lines(lines))
+        for t in (
+            doc_title if doc_title and ANNUAL_REPORT.search(doc_title) else None,
+            title_from_lines(lines),
+        )
         if t
     ]
     title = next((t for t in titles if agency_from_title(t)), titles[0] if titles else doc_title)
