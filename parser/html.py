@@ -104,8 +104,11 @@ def _own_rows(table) -> list:
     return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
 
 
+_SPAN = re.compile(r"\s*(\d+)")
+
+
 def _span(value: str | None) -> int:
-    m = re.match(r"\s*(\d+)", value or "")
+    m = _SPAN.match(value or "")
     return int(m.group(1)) if m else 1
 
 

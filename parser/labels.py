@@ -162,6 +162,7 @@ def key(label: str) -> str:
     return _NOT_CJK.sub("", _t2s.convert(unicodedata.normalize("NFKC", label)))
 
 
+@lru_cache(maxsize=65536)  # the same few hundred labels in every report: matched once each
 def application_row(label: str) -> str | None:
     """The application row a label names, the most specific one when it names several."""
     k = key(label)
@@ -179,6 +180,7 @@ def application_row(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def active_item(label: str) -> str | None:
     k = key(label)
     if not k:
@@ -191,6 +193,7 @@ def active_item(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def proceeding(label: str) -> str | None:
     """The one proceeding a row label names (a review table printed one labelled row per
     proceeding); None when it names none, or several, as a header does."""

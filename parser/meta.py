@@ -103,9 +103,12 @@ def iso_date(text: str | None) -> str | None:
         return None
 
 
+_SPACE_BY_HAN = re.compile(rf"\s+(?=[{_HAN}\d（）()])|(?<=[{_HAN}（）()])\s+")
+
+
 def _clean(line: str) -> str:
     line = LABEL_PREFIX.sub("", unicodedata.normalize("NFKC", line).strip().strip("#*").strip())
-    return re.sub(rf"\s+(?=[{_HAN}\d（）()])|(?<=[{_HAN}（）()])\s+", "", line)
+    return _SPACE_BY_HAN.sub("", line)
 
 
 def _lines(text: str) -> list[str]:
@@ -128,9 +131,10 @@ def _unwrapped(title: str) -> str:
     return m.group(1) if m else title
 
 
-def title_from_text(text: str) -> str | None:
-    """The report's title from its first lines, joined when it is broken over lines."""
-    lines = _lines(text)[:30]
+def title_from_lines(lines: list[str]) -> str | None:
+    """The report's title from its first lines (cleaned: ``_lines``), joined when it is broken
+    over lines."""
+    lines = lines[:30]
     for i, line in enumerate(lines):
         if line.startswith(("关于", "《")) and _QUOTED_REPORT.search(line) and len(line) <= 80:
             return _unwrapped(line)
@@ -148,11 +152,13 @@ def _year_value(s: str) -> int | None:
     return y if 1990 <= y <= 2100 else None
 
 
-def year_of(title: str | None, text: str) -> int | None:
+def year_of(title: str | None, text: str, spaced: str) -> int | None:
+    """The report's year from its title, else its statistics period (in ``spaced``, the text
+    through ``_clean_spaces``), else the year the text names most."""
     for m in _YEAR.finditer(title or ""):
         if (y := _year_value(m.group(1))) is not None:
             return y
-    for m in _PERIOD_YEAR.finditer(_clean_spaces(text)):
+    for m in _PERIOD_YEAR.finditer(spaced):
         if (y := _year_value(m.group(1))) is not None:
             return y
     counts: dict[int, int] = {}
@@ -239,10 +245,11 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def agency_from_body(text: str) -> list[str]:
-    """Agency names the report states in set phrases, most telling first."""
+def agency_from_body(text: str, lines: list[str]) -> list[str]:
+    """Agency names the report states in set phrases, most telling first (``lines``: the text
+    through ``_lines``)."""
     names = []
-    signer, _ = _signature(_lines(text))
+    signer, _ = _signature(lines)
     if signer:
         names.append(signer)
     head = text[:3000]
@@ -271,18 +278,22 @@ def read_meta(doc: Document, text: str) -> dict:
     """title, agency, year (int), published_date (ISO) and index_number (索引号) of a report; None
     where not stated. The page's metadata block (发布机构, 发布日期) comes before the body's guesses."""
     text = simplified(text)
+    lines, spaced = _lines(text), _clean_spaces(text)  # each pass over the whole text made once
     block = metadata_block(text)
     doc_title = _clean(simplified(doc.title)) if doc.title else None
     # The document's own title (page metadata, PDF properties) first, if it names a report; but a
     # generic one (政府信息公开工作年度报告, no agency in it) gives way to the title in the text.
     titles = [
         t
-        for t in (doc_title if doc_title and ANNUAL_REPORT.search(doc_title) else None, title_from_text(text))
+        for t in (
+            doc_title if doc_title and ANNUAL_REPORT.search(doc_title) else None,
+            title_from_lines(lines),
+        )
         if t
     ]
     title = next((t for t in titles if agency_from_title(t)), titles[0] if titles else doc_title)
     agency = agency_from_title(title)
-    body_names = agency_from_body(text)
+    body_names = agency_from_body(text, lines)
     publisher = block.get("agency")
     if publisher and AGENCY_SUFFIX.search(publisher) and not _NOT_TITLE.search(publisher):
         agency = publisher
@@ -292,15 +303,14 @@ def read_meta(doc: Document, text: str) -> dict:
         fuller = full_names_for(agency, text)
         if fuller:
             agency = fuller[0]
-    lines = _lines(text)
     _, signed = _signature(lines)
-    labelled = PUBLISHED_LABEL.search(_clean_spaces(text))
+    labelled = PUBLISHED_LABEL.search(spaced)
     published = doc.published_date or block.get("published_date") or signed
     published = published or (iso_date(labelled.group(1)) if labelled else None)
     return {
         "title": title,
         "agency": agency,
-        "year": year_of(title, text),
+        "year": year_of(title, text, spaced),
         "published_date": published,
         "index_number": block.get("index_number"),
     }

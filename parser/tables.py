@@ -18,6 +18,7 @@ lost, split, displaced or repeated, and rows missing from the report.
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import labels as L
 from .document import Document, Table
@@ -34,6 +35,7 @@ _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _PLAIN_SPLIT = re.compile(r"[ \t\u3000]+")
 
 
+@lru_cache(maxsize=65536)  # cells are mostly the same few numbers and marks
 def cell_value(text: str, structured: bool) -> tuple[bool, int | float | None]:
     """(is a value cell, its value). Blank and dash cells are values only inside real cells, and so
     are numbers followed by a unit: in running text "13件" is prose, not a cell."""
@@ -419,11 +421,11 @@ def align(rows: list[ValueRow], order: list[str], template: str) -> dict[str, Va
     m, n = len(rows), len(order)
     own = [r.name(L.application_row) for r in rows]
     hints = [floating_names(r.floating) for r in rows]
+    full = [len(r.numbers) >= 6 or len(r.values) == 7 for r in rows]  # a whole row of values
 
     def score(i: int, j: int) -> float:
-        r, code = rows[i], order[j]
-        count = len(r.numbers)
-        s = 0.0 if count >= 6 or len(r.values) == 7 else -10.0
+        code = order[j]
+        s = 0.0 if full[i] else -10.0
         if own[i]:
             return s + (10 if own[i] == code else -15)
         s += 1 + (3 if code in hints[i] else 0)

@@ -9,6 +9,7 @@ changed or removed between two crawls, and every request is logged.
 
 import hashlib
 import html
+import mimetypes
 import pathlib
 import threading
 import time
@@ -55,6 +56,7 @@ class Portal:
         self.times = []  # time.monotonic() of each request
         self.statuses = Counter()  # status -> times answered
         self.report_paths = []
+        self.titles = {}  # path -> list title, for documents that are not report pages
         for i in range(reports):
             path = f"/art/{year}/{i + 1}.html"
             self.pages[path] = report_page(f"{name}第{i + 1}局", year)
@@ -100,12 +102,21 @@ class Portal:
             ).encode()
 
     def title(self, path) -> str:
+        if path in self.titles:
+            return self.titles[path]
         page = self.pages[path].decode()
         return page[page.index("<title>") + 7 : page.index("</title>")]
 
     def change(self, path, note="本报告于发布后更正了一处文字。"):
         agency_year = self.title(path).replace("年政府信息公开工作年度报告", "")
         self.pages[path] = report_page(agency_year[:-4], int(agency_year[-4:]), note)
+
+    def add(self, path: str, body: bytes, title: str):
+        """Another document in the report list (a PDF, a sheet, a hostile page), served with the
+        content type of its name."""
+        self.pages[path], self.titles[path] = body, title
+        self.report_paths.append(path)
+        self.list_pages()
 
     def remove(self, path):
         """The report page answers 404 and leaves the list."""
@@ -135,7 +146,9 @@ class Portal:
                 if etag:
                     self.send_header("ETag", etag)
                 if body is not None:
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    kind = mimetypes.guess_type(self.path.split("?")[0])[0] or "text/html"
+                    kind += "; charset=utf-8" if kind == "text/html" else ""
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if body is not None:
