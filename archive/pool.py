@@ -29,6 +29,9 @@ from .store import RawStore
 
 POLL_SECONDS = 0.1  # how often a busy worker's clock and memory are looked at
 RECYCLE = 500  # documents a worker parses before a fresh one takes over (memory never creeps)
+# Workers run below the process that feeds them (a crawl's fetching, ingest's writer), so that
+# on a busy machine parsing waits for the CPU, not the downloads: a document waits in the raw store.
+NICENESS = 10
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 # imported once in the forkserver, so a new worker does not import trafilatura or pdfplumber again
 PRELOAD = ["govreports.archive.pool", "govreports.parser.html", "govreports.parser.pdf"]
@@ -73,6 +76,7 @@ def _serve(conn, root: str) -> None:
     from govreports.parser.region import gazetteer
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which stops the pool
+    os.nice(NICENESS)
 
     gazetteer()  # built before the first job, not inside its time limit
     store = RawStore(root)

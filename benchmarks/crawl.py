@@ -50,18 +50,37 @@ def rss_kb(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (the parse pool's forkserver and workers, distributed workers)."""
+    """Every descendant of ``pid`` (the parse pool's forkserver and workers, distributed workers),
+    whichever of its threads started them (the pool is started from the writer's thread)."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
+        kids = []
         try:
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                kids = [int(k) for k in f.read().split()]
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    kids += [int(k) for k in f.read().split()]
         except OSError:
-            kids = []
+            pass
         found += kids
         todo += kids
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` itself so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def own_cpu() -> float:
+    """CPU time of this process: the portals' HTTP servers (and the sampling)."""
+    t = os.times()
+    return t.user + t.system
 
 
 def slope(samples: list[tuple[int, int]], after: int) -> float | None:
@@ -89,22 +108,34 @@ def crawl(db, sources, portals, redis_url=None, workers=0) -> dict:
     ]
     if workers:
         cmd += ["--workers", str(workers), "--redis", redis_url]
-    started = time.monotonic()
+    started, server_cpu = time.monotonic(), own_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    samples, others = [], 0
+    samples, others, cpu, kids_cpu = [], 0, 0.0, {}
     while proc.poll() is None:
         served = sum(n for p in portals for path, n in list(p.requests.items()) if path.startswith("/art/"))
         if kb := rss_kb(proc.pid):
+            if samples and served // 1000 > samples[-1][0] // 1000:  # progress, for a long run
+                print(
+                    f"  {served} reports served: crawl process {kb // 1024} MB", file=sys.stderr, flush=True
+                )
             samples.append((served, kb))
-        others = max([others] + [rss_kb(k) for k in children(proc.pid)])
-        time.sleep(1)
+        cpu = max(cpu, cpu_seconds(proc.pid))
+        for kid in children(proc.pid):  # parse workers (recycled: each one's last figure)
+            others = max(others, rss_kb(kid))
+            kids_cpu[kid] = max(kids_cpu.get(kid, 0.0), cpu_seconds(kid))
+        time.sleep(0.5)
     if proc.returncode:
         raise SystemExit(f"govreports crawl failed (exit {proc.returncode})")
     seconds = time.monotonic() - started
     at = {n: next((kb for x, kb in samples if x >= n), None) for n in (1000, 10000)}
     per_report = slope(samples, 1000)
+    two_point = at[1000] and at[10000] and (at[10000] - at[1000]) / 9000
     return {
         "seconds": round(seconds, 1),
+        "crawl_process_cpu_seconds": round(cpu, 1),
+        "parse_workers_cpu_seconds": round(sum(kids_cpu.values()), 1),
+        "portal_servers_cpu_seconds": round(own_cpu() - server_cpu, 1),
+        "rss_slope_kb_per_report_1k_to_10k": two_point and round(two_point, 2),
         "crawl_process_peak_rss_mb": round(max(kb for _, kb in samples) / 1024, 1) if samples else None,
         "crawl_process_rss_mb_at_1k": at[1000] and round(at[1000] / 1024, 1),
         "crawl_process_rss_mb_at_10k": at[10000] and round(at[10000] / 1024, 1),
@@ -112,6 +143,62 @@ def crawl(db, sources, portals, redis_url=None, workers=0) -> dict:
         "rss_slope_kb_per_report_after_1k": per_report and round(per_report, 2),
         "largest_other_process_rss_mb": round(others / 1024, 1),
     }
+
+
+def fetch_window(portals) -> float:
+    """Seconds from the first to the last request any portal saw."""
+    times = [t for p in portals for t in p.times]
+    return max(times) - min(times) if times else 0.0
+
+
+def server_capacity(portals, seconds=3.0) -> dict:
+    """The portals' own rate, without a crawl: two client processes ask every portal for its
+    report pages as fast as they are answered (one connection per host and client, kept alive),
+    for ``seconds``; requests per second and the servers' CPU time per request."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    targets = [(*p.server.server_address, p.report_paths) for p in portals]
+    queue = context.Queue()
+    clients = [context.Process(target=_hammer, args=(targets[k::2], seconds, queue)) for k in range(2)]
+    started, cpu = time.monotonic(), own_cpu()
+    for c in clients:
+        c.start()
+    served = sum(queue.get() for _ in clients)
+    for c in clients:
+        c.join()
+    wall, cpu = time.monotonic() - started, own_cpu() - cpu
+    for p in portals:
+        p.requests.clear()
+        p.times.clear()
+        p.statuses.clear()
+    return {
+        "requests_per_second": round(served / wall),
+        "server_cpu_ms_per_request": round(1000 * cpu / served, 2),
+    }
+
+
+def _hammer(targets, seconds, queue):
+    import http.client
+    import threading
+
+    counts = []
+
+    def one(host, port, paths):
+        connection, n, end = http.client.HTTPConnection(host, port), 0, time.monotonic() + seconds
+        while time.monotonic() < end:
+            connection.request("GET", paths[n % len(paths)])
+            connection.getresponse().read()
+            n += 1
+        connection.close()
+        counts.append(n)
+
+    threads = [threading.Thread(target=one, args=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(sum(counts))
 
 
 def fetch_rate(portals) -> tuple[int, float]:
@@ -135,6 +222,7 @@ def run(args, folder, redis_url=None):
         total = args.hosts * args.reports
         limit = args.hosts / settings.DOWNLOAD_DELAY
 
+        capacity = server_capacity(portals)
         first = crawl(db, sources, portals, redis_url, args.workers)
         requests, rate = fetch_rate(portals)
         first = {
@@ -143,7 +231,11 @@ def run(args, folder, redis_url=None):
             "fetch_rate": round(rate, 1),
             "politeness_limit": limit,
             "fetch_ratio": round(rate / limit, 3),
+            "fetch_seconds": round(fetch_window(portals), 1),
             "reports_per_second_end_to_end": round(total / first["seconds"], 2),
+            "crawl_process_cpu_ms_per_request": round(
+                1000 * first["crawl_process_cpu_seconds"] / requests, 2
+            ),
             **first,
         }
 
@@ -156,6 +248,7 @@ def run(args, folder, redis_url=None):
         reports = sum(n for p in portals for path, n in p.requests.items() if path.startswith("/art/"))
         second = {
             "seconds": second["seconds"],
+            "crawl_process_cpu_seconds": second["crawl_process_cpu_seconds"],
             "recrawl_over_first_crawl_time": round(second["seconds"] / first["seconds"], 2),
             "fetch_rate": round(rate, 1),
             "fetch_ratio": round(rate / limit, 3),
@@ -166,7 +259,12 @@ def run(args, folder, redis_url=None):
             "crawl_process_peak_rss_mb": second["crawl_process_peak_rss_mb"],
         }
         size = db.stat().st_size
-        return {"first_crawl": first, "recrawl_unchanged": second, "db_bytes_per_report": round(size / total)}
+        return {
+            "portal_servers_alone": capacity,
+            "first_crawl": first,
+            "recrawl_unchanged": second,
+            "db_bytes_per_report": round(size / total),
+        }
     finally:
         for p in portals:
             p.__exit__(None, None, None)
@@ -183,6 +281,7 @@ def main():
     args = parser.parse_args()
     mode = f"distributed, {args.workers} workers" if args.workers else "one process"
     print(f"crawl benchmark: {args.hosts} hosts x {args.reports} reports ({mode})", flush=True)
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="govreports-bench-") as tmp:
         folder = pathlib.Path(tmp)
         if args.workers:
@@ -190,9 +289,62 @@ def main():
                 result = run(args, folder, url)
         else:
             result = run(args, folder)
+    result["load_average_start_end"] = [round(load[0], 2), round(os.getloadavg()[0], 2)]
+    result["cores"] = os.cpu_count()
     print(
         json.dumps({"hosts": args.hosts, "reports_per_host": args.reports, "mode": mode, **result}, indent=2)
     )
+    print(summary(result))
+
+
+def summary(result) -> str:
+    """The issue's figures, each beside its goal with the ratio (measured in this one run)."""
+    first, second = result["first_crawl"], result["recrawl_unchanged"]
+    rows = [
+        ("fetch rate / politeness limit", first["fetch_ratio"], ">= 0.95", first["fetch_ratio"] / 0.95),
+        (
+            "end to end reports/s (fetching alone: reports / fetch seconds)",
+            f"{first['reports_per_second_end_to_end']} ({first['reports'] / max(first['fetch_seconds'], 0.1):.1f})",
+            "bounded by fetching",
+            first["fetch_seconds"] / first["seconds"],
+        ),
+        ("peak RSS of the crawl process, MB", first["crawl_process_peak_rss_mb"], "< 300", None),
+        (
+            "RSS at 1k / 10k reports, MB",
+            f"{first['crawl_process_rss_mb_at_1k']} / {first['crawl_process_rss_mb_at_10k']}",
+            "< 300 at 10k",
+            None,
+        ),
+        ("RSS slope 1k -> 10k, KB per report", first["rss_slope_kb_per_report_1k_to_10k"], "< 2", None),
+        (
+            "recrawl time / first crawl time",
+            second["recrawl_over_first_crawl_time"],
+            "< 1",
+            second["recrawl_over_first_crawl_time"],
+        ),
+        (
+            "recrawl fetch rate / politeness limit",
+            second["fetch_ratio"],
+            ">= 0.95",
+            second["fetch_ratio"] / 0.95,
+        ),
+    ]
+    lines = [f"{'figure':<64} {'measured':>18} {'goal':>20} {'ratio':>7}"]
+    for name, value, goal, ratio in rows:
+        r = "" if ratio is None else f"{ratio:.2f}"
+        lines.append(f"{name:<64} {value!s:>18} {goal:>20} {r:>7}")
+    cpu = (
+        first["crawl_process_cpu_seconds"],
+        first["parse_workers_cpu_seconds"],
+        first["portal_servers_cpu_seconds"],
+    )
+    lines.append(
+        f"CPU s, first crawl: crawl process {cpu[0]}, parse workers {cpu[1]}, portal servers {cpu[2]}"
+        f" ({first['crawl_process_cpu_ms_per_request']} ms of the crawl process per request);"
+        f" servers alone {result['portal_servers_alone']['requests_per_second']} req/s;"
+        f" load average {result['load_average_start_end']} on {result['cores']} cores"
+    )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ CHALLENGES = (
     (None, re.compile(rb"acw_sc__v2|var\s+arg1\s*=\s*'[0-9A-F]{40}'")),
     (None, re.compile(rb"WTKkN|EO_Bot_Ssid")),
 )
+MARKS = (b"$_ts", b"__jsl", b"acw_sc__v2", b"arg1", b"WTKkN", b"EO_Bot_Ssid")  # one in each pattern
 
 
 def challenge(response) -> bool:
@@ -27,6 +28,8 @@ def challenge(response) -> bool:
     if len(response.body) > 200_000:
         return False
     head = response.body[:20_000]
+    if not any(mark in head for mark in MARKS):  # a plain search first: every response is looked at
+        return False
     return any(
         (status is None or response.status == status) and pattern.search(head)
         for status, pattern in CHALLENGES

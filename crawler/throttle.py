@@ -3,8 +3,9 @@
 Scrapy's AutoThrottle lowers a host's delay only on 200 responses: error pages are small and
 fast, and must not speed a crawl up against a failing server. But a 304 is what a recrawl asks
 for (a conditional request for a known report), small because nothing changed. Without this, a
-recrawl of unchanged portals never comes down from AUTOTHROTTLE_START_DELAY (1 s per host, four
-times DOWNLOAD_DELAY) and took 3.4 times as long as the first crawl.
+recrawl of unchanged portals never comes down from a delay a slow answer raised (it once never
+came down from a start delay of 1 s, four times DOWNLOAD_DELAY, and took 3.4 times as long as the
+first crawl).
 """
 
 from scrapy.extensions.throttle import AutoThrottle as ScrapyAutoThrottle

@@ -29,9 +29,9 @@ import socket
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from local_portals import Portal
+from loopback import Answer, Loopback
 
 FAULTS = ("500", "502", "503", "reset", "stall")
 FAULT_WEIGHTS = (4, 4, 4, 3, 3)  # of 18: 2/3 5xx, 1/6 resets, 1/6 stalls
@@ -42,46 +42,23 @@ SOFT_404 = (
 ).encode()
 
 
-class Witness:
+class Witness(Loopback):
     """A server on another loopback address that only counts who reached it (goal: nobody)."""
 
     def __init__(self, host="127.0.0.2"):
         self.hits = Counter()
         witness = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Answer):
             def do_GET(self):
                 witness.hits[self.path] += 1
-                body = b"<html><head><title>off-source</title></head><body>secret</body></html>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(200, b"<html><head><title>off-source</title></head><body>secret</body></html>")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address
-        return f"http://{host}:{port}"
+        super().__init__(host, Handler)
 
     @property
     def total(self) -> int:
         return sum(self.hits.values())
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class HostilePortal(Portal):
@@ -191,7 +168,7 @@ class HostilePortal(Portal):
     def handler(self):
         portal = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(super().handler()):  # Portal's answer, counting statuses
             def do_GET(self):
                 path, _, query = self.path.partition("?")
                 with portal.lock:
@@ -232,23 +209,6 @@ class HostilePortal(Portal):
                     self.close_connection = True
                     return None
                 return self.answer(int(fault), f"<html><body>{fault} error</body></html>".encode())
-
-            def answer(self, status, body, etag=None, location=None):
-                portal.statuses[status] += 1
-                self.send_response(status)
-                if etag:
-                    self.send_header("ETag", etag)
-                if location:
-                    self.send_header("Location", location)
-                if body is not None:
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if body:
-                    self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
 
         return Handler
 

@@ -9,13 +9,11 @@ changed or removed between two crawls, and every request is logged.
 
 import hashlib
 import html
-import mimetypes
 import pathlib
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from loopback import Answer, Loopback
 from truth import SHARED
 
 SEED = (SHARED / "seeds" / "000_a2e4991bb9f5a779.txt").read_text(encoding="utf-8")
@@ -44,7 +42,7 @@ def report_page(agency: str, year: int, note: str = "") -> bytes:
     ).encode()
 
 
-class Portal:
+class Portal(Loopback):
     """One portal: ``reports`` report pages listed ``per_page`` to a list page."""
 
     def __init__(
@@ -64,14 +62,7 @@ class Portal:
         self.per_page = per_page
         self.list_pages()
         # Another loopback address (127.0.0.2 ...) is another host to Scrapy's per-host politeness.
-        self.server = ThreadingHTTPServer((host, 0), self.handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address
-        return f"http://{host}:{port}"
+        super().__init__(host, self.handler())
 
     @property
     def list_url(self) -> str:
@@ -127,7 +118,7 @@ class Portal:
     def handler(self):
         portal = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Answer):
             def do_GET(self):
                 path = self.path.split("?")[0]
                 portal.requests[path] += 1
@@ -140,32 +131,11 @@ class Portal:
                     return self.answer(304, None, etag)
                 return self.answer(200, body, etag)
 
-            def answer(self, status, body, etag=None):
+            def answer(self, status, body, etag=None, location=None):
                 portal.statuses[status] += 1
-                self.send_response(status)
-                if etag:
-                    self.send_header("ETag", etag)
-                if body is not None:
-                    kind = mimetypes.guess_type(self.path.split("?")[0])[0] or "text/html"
-                    kind += "; charset=utf-8" if kind == "text/html" else ""
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if body is not None:
-                    self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
+                super().answer(status, body, etag, location)
 
         return Handler
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def sources_yaml(path, portals) -> pathlib.Path:

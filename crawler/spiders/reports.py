@@ -22,7 +22,7 @@ from govreports.archive.runs import Tally
 from .. import guard
 from ..cms import BY_NAME, GENERIC, adapter_for
 from ..cms.links import Link, anchors, attachment_links
-from ..cms.responses import as_text, is_html, is_html_page, redecode
+from ..cms.responses import as_text, is_html, is_html_page, redecode, release
 from ..cms.titles import (
     in_report_column,
     is_column_title,
@@ -207,7 +207,13 @@ class ReportsSpider(scrapy.Spider):
         if response.status == 304:  # unchanged: read the list as the archive holds it
             stored = self.archive.store.get(response.meta["stored"])
             response = Response(response.url, body=stored, request=response.request)
-        response = redecode(as_text(response))
+        page = redecode(as_text(response))
+        try:
+            yield from self.read_list(fetched, page)
+        finally:
+            release(fetched, response, page)
+
+    def read_list(self, fetched, response):
         source, meta = response.meta["source"], response.meta
         self.strikes[source] = 0
         via = self.via(fetched)
@@ -304,6 +310,12 @@ class ReportsSpider(scrapy.Spider):
         return len(rows) < 3 and not below and (report_column or not (pages or columns))
 
     def parse_document(self, response):
+        try:
+            yield from self.read_document(response)
+        finally:
+            release(response)
+
+    def read_document(self, response):
         source, kind = response.meta["source"], response.meta["kind"]
         self.strikes[source] = 0
         item = self.document(response, kind, self.via(response), title=response.meta.get("title", ""))
@@ -314,8 +326,11 @@ class ReportsSpider(scrapy.Spider):
         yield item
         if kind == "report" and response.status != 304:  # a 304's attachments are archived already
             page = redecode(as_text(response))
-            yield from self.attachments(page, source)
-            yield from self.reports_linked(page, source)
+            try:
+                yield from self.attachments(page, source)
+                yield from self.reports_linked(page, source)
+            finally:
+                release(page)
 
     def reports_linked(self, response, source):
         """Reports a report page links to: 上一篇/下一篇, or a page titled like a report that is
