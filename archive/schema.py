@@ -18,7 +18,7 @@ import sqlite_utils
 
 from govreports.parser import labels as L
 
-from . import agencies, derived
+from . import agencies, cells, derived
 from .search import create_fts
 
 # name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
@@ -106,54 +106,6 @@ TABLES = {
         "id",
         [("document_id", "documents", "id"), ("source", "sources", "name")],
     ),
-    "active_disclosure": (
-        {"id": int, "report_id": int, "item": str, "metric": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("item", "codes_item", "code"),
-            ("metric", "codes_metric", "code"),
-        ],
-    ),
-    "applications": (
-        {"id": int, "report_id": int, "row": str, "applicant": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("row", "codes_application_row", "code"),
-            ("applicant", "codes_applicant", "code"),
-        ],
-    ),
-    "review_litigation": (
-        {"id": int, "report_id": int, "proceeding": str, "outcome": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("proceeding", "codes_proceeding", "code"),
-            ("outcome", "codes_outcome", "code"),
-        ],
-    ),
-    "checks": (
-        {
-            "id": int,
-            "report_id": int,
-            "rule": str,
-            "row": str,
-            "applicant": str,
-            "proceeding": str,
-            "passed": int,
-            "expected": int,
-            "found": int,
-        },
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("rule", "codes_rule", "code"),
-            ("row", "codes_application_row", "code"),
-            ("applicant", "codes_applicant", "code"),
-            ("proceeding", "codes_proceeding", "code"),
-        ],
-    ),
     "crawl_runs": (
         {"id": int, "started": str, "finished": str, "sources": str, "errors": str, "summary": str},
         "id",
@@ -219,25 +171,18 @@ INDEXES = {
         ["sector"],
         ["template"],
     ],
-    "active_disclosure": [["report_id"]],
-    "applications": [["report_id"]],
-    "review_litigation": [["report_id"]],
-    "checks": [["report_id"]],
     "ingest_errors": [["document_id"], ["url"]],
     "pending_fetches": [["source", "last_failed"]],
-}
-# Partial indexes: the few cells and checks the canned queries look up across all reports, at
-# one index entry per report instead of one per cell (name -> (table, columns, where)).
-PARTIAL_INDEXES = {
-    "applications_new_total": ("applications", "value, report_id", "row = 'new' and applicant = 'total'"),
-    "applications_totals": ("applications", "report_id, row, value", "applicant = 'total'"),
-    "checks_failed": ("checks", "rule, report_id", "passed = 0"),
 }
 # Indexes of earlier schemas that the ones above replace (dropped on open)
 OLD_INDEXES = (
     "idx_applications_row_applicant_report_id_value",
     "idx_checks_rule_passed",
     "idx_active_disclosure_item_metric",
+    # the cell tables' own, gone with them into archive.cells
+    "applications_new_total",
+    "applications_totals",
+    "checks_failed",
 )
 # one row per URL and version, whatever a killed and resumed crawl does
 UNIQUE_INDEXES = {"reports": [["url", "version"]]}
@@ -267,11 +212,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
     for name, (columns, pk, foreign_keys) in TABLES.items():
         _ensure_table(db, name, columns, pk, foreign_keys)
+    cells.ensure(db)  # the cells and checks (compact tables, public views), the code tables' ids
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)
-    for name, (table, columns, where) in PARTIAL_INDEXES.items():
-        db.execute(f"create index if not exists [{name}] on [{table}]({columns}) where {where}")
     for name in OLD_INDEXES:
         db.execute(f"drop index if exists [{name}]")
     for name, indexes in UNIQUE_INDEXES.items():
