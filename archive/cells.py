@@ -64,7 +64,9 @@ STORE_RAW = (
     "case when {p}raw is null then case when {p}value is null then null else x'' end "
     "when typeof({p}value) = 'integer' and {p}raw = cast({p}value as text) then null else {p}raw end"
 )
-READ_RAW = "case when c.raw is null then cast(c.value as text) when typeof(c.raw) = 'blob' then null else c.raw end"
+READ_RAW = (
+    "case when c.raw is null then cast(c.value as text) when typeof(c.raw) = 'blob' then null else c.raw end"
+)
 # the one index beside the primary keys: the failed checks, which summaries look up across reports
 PARTIAL_INDEXES = {"check_results_failed": ("check_results", "rule_id, report_id", "passed = 0")}
 
@@ -92,7 +94,9 @@ def table_sql(view: str) -> str:
 def view_sql(view: str) -> str:
     table, _, coded, plain = VIEWS[view]
     columns = ["c.report_id"]
-    columns += [f"(select code from [{code}] where id = c.[{column}_id]) as [{column}]" for column, _, code in coded]
+    columns += [
+        f"(select code from [{code}] where id = c.[{column}_id]) as [{column}]" for column, _, code in coded
+    ]
     columns += [f"{READ_RAW} as raw" if column == "raw" else f"c.[{column}]" for column, _ in plain]
     return f"CREATE VIEW [{view}] AS select {', '.join(columns)} from [{table}] c"
 
@@ -102,14 +106,22 @@ def insert_sql(view: str, p: str = ":") -> str:
     trigger): report_id, the view's columns (codes, looked up), ``seq`` for checks (in a trigger:
     after the report's others)."""
     table, seq, coded, plain = VIEWS[view]
-    names = ["report_id", *([seq] if seq else []), *(f"[{c}_id]" for c, _, _ in coded), *(f"[{c}]" for c, _ in plain)]
+    names = [
+        "report_id",
+        *([seq] if seq else []),
+        *(f"[{c}_id]" for c, _, _ in coded),
+        *(f"[{c}]" for c, _ in plain),
+    ]
+
     def ref(column):
         return f":{column}" if p == ":" else f"{p}[{column}]"
 
     values = [ref("report_id")]
     if seq:
         values.append(
-            f":{seq}" if p == ":" else f"(select coalesce(max({seq}), -1) + 1 from [{table}] where report_id = {ref('report_id')})"
+            f":{seq}"
+            if p == ":"
+            else f"(select coalesce(max({seq}), -1) + 1 from [{table}] where report_id = {ref('report_id')})"
         )
     values += [f"(select id from [{code}] where code = {ref(column)})" for column, _, code in coded]
     values += [STORE_RAW.format(p=p) if column == "raw" else ref(column) for column, _ in plain]
@@ -121,7 +133,7 @@ def trigger_sql(view: str) -> dict[str, str]:
     """INSTEAD OF triggers that make the view writable like the table it replaced (a row is
     found by its report and codes; a check by all its columns)."""
     table, seq, coded, plain = VIEWS[view]
-    same = [f"report_id = old.report_id"]
+    same = ["report_id = old.report_id"]
     same += [f"[{c}_id] is (select id from [{code}] where code = old.[{c}])" for c, _, code in coded]
     if seq:
         same += [f"[{c}] is old.[{c}]" for c, _ in plain]
@@ -140,7 +152,9 @@ def ensure(db: sqlite_utils.Database) -> None:
     for code in sorted(code_tables()):
         if "id" not in db[code].columns_dict:
             db.execute(f"alter table [{code}] add column id INTEGER")
-            db.execute(f"update [{code}] set id = (select count(*) from [{code}] o where o.rowid <= [{code}].rowid)")
+            db.execute(
+                f"update [{code}] set id = (select count(*) from [{code}] o where o.rowid <= [{code}].rowid)"
+            )
         db.execute(f"create unique index if not exists [{code}_id] on [{code}](id)")
         db.execute(
             f"""create trigger if not exists [{code}_new_id] after insert on [{code}] when new.id is null
@@ -183,7 +197,11 @@ def write(db: sqlite_utils.Database, report_id: int, record: dict) -> None:
         db.execute(f"delete from [{table}] where report_id = ?", [report_id])
         keys = [(column, key) for column, key, _ in coded] + plain
         rows = [
-            {"report_id": report_id, **({seq: i} if seq else {}), **{column: cell.get(key) for column, key in keys}}
+            {
+                "report_id": report_id,
+                **({seq: i} if seq else {}),
+                **{column: cell.get(key) for column, key in keys},
+            }
             for i, cell in enumerate(record.get(view) or [])
         ]
         if rows:

@@ -15,7 +15,9 @@ from .db import Archive, IngestResult
 from .pool import Job, ParsePool
 
 # (view, code, code) of the three cell tables: their two codes are the record's keys too
-CELL_KEYS = [(view, *(column for column, _, _ in coded)) for view, (_, seq, coded, _) in VIEWS.items() if not seq]
+CELL_KEYS = [
+    (view, *(column for column, _, _ in coded)) for view, (_, seq, coded, _) in VIEWS.items() if not seq
+]
 SHOWN = 5  # cell changes printed per report; the rest are counted
 
 

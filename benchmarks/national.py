@@ -223,7 +223,7 @@ def fill_cells(conn, record: dict) -> dict:
     the compact tables of archive.cells (the codes' integer ids looked up once, raw stored as
     cells.STORE_RAW stores it)."""
     counts = {}
-    for view, (table, seq, coded, plain) in VIEWS.items():
+    for view, (table, seq, coded, _) in VIEWS.items():
         ids = [f"{column}_id" for column, _, _ in coded]
         conn.execute("drop table if exists temp.cell_template")
         conn.execute(f"create temp table cell_template (k integer primary key, {', '.join(ids)})")

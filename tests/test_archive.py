@@ -235,7 +235,9 @@ def test_code_tables_give_every_code_its_chinese_label(tmp_path):
         archive.db["codes_application_row"].get("denied.state_secret")["label_en"] == "denied: state secret"
     )
     # the cells are stored with the codes' integer ids, which Datasette shows with their labels
-    fks = {(fk.column, fk.other_table, fk.other_column) for fk in archive.db["application_cells"].foreign_keys}
+    fks = {
+        (fk.column, fk.other_table, fk.other_column) for fk in archive.db["application_cells"].foreign_keys
+    }
     assert fks == {
         ("report_id", "reports", "id"),
         ("row_id", "codes_application_row", "id"),

@@ -124,7 +124,9 @@ async def export_jsonl(request, datasette):
                 if not ids.rows:
                     return
                 top = ids.rows[-1][0]
-                rows = await db.execute(f"select * from [{table}] where report_id > ? and report_id <= ?", [last, top])
+                rows = await db.execute(
+                    f"select * from [{table}] where report_id > ? and report_id <= ?", [last, top]
+                )
                 await write_rows(writer, rows, 0)
                 last = top
                 continue
