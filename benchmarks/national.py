@@ -300,7 +300,11 @@ def build(db_path, n: int, echo=print) -> dict:
         for _, sql in later:
             conn.execute(sql)
         times["indexes"] = time.monotonic() - step
-    conn.execute("insert into reports_fts(reports_fts) values ('optimize')")
+        # inside the transaction: with the journal off a rollback (close() without commit, as
+        # this statement had) cannot undo the pages already written and leaves a malformed file
+        step = time.monotonic()
+        conn.execute("insert into reports_fts(reports_fts) values ('optimize')")
+        times["search index merged"] = time.monotonic() - step
     conn.close()
     step = time.monotonic()
     archive = Archive(db_path)
