@@ -25,7 +25,10 @@ Left out, and why: documents rows and the raw store (the public pages do not rea
 cross-year check (``lifecycle.cross_year``, a per-report loop; its rows would be 1 check in 43).
 
 Bulk SQL throughout (executemany for reports and index, INSERT ... SELECT for the cells), in one
-transaction with journal and sync off; ANALYZE at the end.
+transaction with journal and sync off (everything, the index's final merge too, is committed:
+with the journal off a rollback leaves a malformed file), the indexes of reports and checks made
+after the load; ANALYZE at the end. The file is laid out as every new archive
+(``schema.NEW_FILE_PRAGMAS``: UTF-16, 32 KB pages).
 """
 
 import argparse
