@@ -269,7 +269,9 @@ def build(db_path, n: int, echo=print) -> dict:
     variants = bodies(record, rng)
     times = {"schema and seed": time.monotonic() - started}
     conn = sqlite3.connect(db_path)
-    conn.execute("pragma journal_mode = off")
+    # a rollback journal in memory (new pages need none, so it stays small): with the journal off,
+    # a 1M build ended with its search index damaged (docs/benchmarks.md)
+    conn.execute("pragma journal_mode = memory")
     conn.execute("pragma synchronous = off")
     conn.execute("pragma cache_size = -1000000")
     insert = (
