@@ -19,21 +19,12 @@ import sqlite_utils
 from govreports import parser
 from govreports.parser.agency import describe
 
-from . import agencies, derived, lifecycle
+from . import agencies, cells, derived, lifecycle
 from .pool import Job, Parsed, parse_job
 from .runs import CrawlRun, Tally
 from .schema import SECTIONS, TABLES, ensure_codes, ensure_schema, stored_columns
 from .search import index_report, register_functions, unindex_report
 from .store import RawStore
-
-# long table -> the record keys of its cells, (record key, column) when they differ
-CELL_TABLES = {
-    "active_disclosure": ("item", "metric", "value", "raw"),
-    "applications": ("row", "applicant", "value", "raw"),
-    "review_litigation": ("proceeding", "outcome", "value", "raw"),
-    "checks": ("rule", "row", ("column", "applicant"), "proceeding", "passed", "expected", "found"),
-}
-
 
 BATCH = 100  # documents filed per transaction (Archive.batched)
 
@@ -536,13 +527,6 @@ class Archive:
                 index_report(self.db, report["id"], columns["title"], columns["agency"], columns["text"])
 
     def write_cells(self, report_id: int, record: dict) -> None:
-        """Replace the report's rows in the long tables (cells with raw text, checks)."""
-        for table, keys in CELL_TABLES.items():
-            self.db.execute(f"delete from [{table}] where report_id = ?", [report_id])
-            pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
-            columns = ", ".join(["report_id", *(f"[{column}]" for _, column in pairs)])
-            rows = [[report_id, *(cell.get(key) for key, _ in pairs)] for cell in record.get(table) or []]
-            if rows:  # plain executemany: sqlite-utils' insert_all costs more than the writes
-                marks = ", ".join("?" * (len(pairs) + 1))
-                self.db.conn.executemany(f"insert into [{table}] ({columns}) values ({marks})", rows)
+        """Replace the report's cells (with their raw text) and checks (archive.cells)."""
+        cells.write(self.db, report_id, record)
         derived.mark(self.db, [report_id])  # its summaries move at the next refresh

@@ -149,6 +149,7 @@ SUMMARIES = {
             ["agency", "province", "city", "year"],
             ["province", "year"],
             ["year"],
+            ["new_applications", "year"],  # the canned most_applications, largest first
         ],
         scope=f"r.id in {_REPORTS}",
         rows=f"report in {_REPORTS}",

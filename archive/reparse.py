@@ -10,17 +10,21 @@ from collections import Counter
 from collections.abc import Callable
 
 from . import derived, lifecycle
-from .db import CELL_TABLES, Archive, IngestResult
+from .cells import VIEWS
+from .db import Archive, IngestResult
 from .pool import Job, ParsePool
 
+# (view, code, code) of the three cell tables: their two codes are the record's keys too
+CELL_KEYS = [
+    (view, *(column for column, _, _ in coded)) for view, (_, seq, coded, _) in VIEWS.items() if not seq
+]
 SHOWN = 5  # cell changes printed per report; the rest are counted
 
 
 def _cells(db, report_id: int) -> dict:
     """(table, code, code) -> (value, raw) of a report's cells."""
     cells = {}
-    for table, keys in list(CELL_TABLES.items())[:3]:
-        a, b = keys[:2]
+    for table, a, b in CELL_KEYS:
         for row in db[table].rows_where("report_id = ?", [report_id]):
             cells[(table, row[a], row[b])] = (row["value"], row["raw"])
     return cells
@@ -28,8 +32,7 @@ def _cells(db, report_id: int) -> dict:
 
 def _record_cells(record: dict) -> dict:
     cells = {}
-    for table, keys in list(CELL_TABLES.items())[:3]:
-        a, b = keys[:2]
+    for table, a, b in CELL_KEYS:
         for c in record.get(table) or []:
             cells[(table, c[a], c[b])] = (c.get("value"), c.get("raw"))
     return cells

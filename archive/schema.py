@@ -18,7 +18,7 @@ import sqlite_utils
 
 from govreports.parser import labels as L
 
-from . import agencies, derived
+from . import agencies, cells, derived
 from .search import create_fts
 
 # name -> (columns in display order, primary key, foreign keys as (column, other table, other column))
@@ -106,54 +106,6 @@ TABLES = {
         "id",
         [("document_id", "documents", "id"), ("source", "sources", "name")],
     ),
-    "active_disclosure": (
-        {"id": int, "report_id": int, "item": str, "metric": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("item", "codes_item", "code"),
-            ("metric", "codes_metric", "code"),
-        ],
-    ),
-    "applications": (
-        {"id": int, "report_id": int, "row": str, "applicant": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("row", "codes_application_row", "code"),
-            ("applicant", "codes_applicant", "code"),
-        ],
-    ),
-    "review_litigation": (
-        {"id": int, "report_id": int, "proceeding": str, "outcome": str, "value": int, "raw": str},
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("proceeding", "codes_proceeding", "code"),
-            ("outcome", "codes_outcome", "code"),
-        ],
-    ),
-    "checks": (
-        {
-            "id": int,
-            "report_id": int,
-            "rule": str,
-            "row": str,
-            "applicant": str,
-            "proceeding": str,
-            "passed": int,
-            "expected": int,
-            "found": int,
-        },
-        "id",
-        [
-            ("report_id", "reports", "id"),
-            ("rule", "codes_rule", "code"),
-            ("row", "codes_application_row", "code"),
-            ("applicant", "codes_applicant", "code"),
-            ("proceeding", "codes_proceeding", "code"),
-        ],
-    ),
     "crawl_runs": (
         {"id": int, "started": str, "finished": str, "sources": str, "errors": str, "summary": str},
         "id",
@@ -219,25 +171,18 @@ INDEXES = {
         ["sector"],
         ["template"],
     ],
-    "active_disclosure": [["report_id"]],
-    "applications": [["report_id"]],
-    "review_litigation": [["report_id"]],
-    "checks": [["report_id"]],
     "ingest_errors": [["document_id"], ["url"]],
     "pending_fetches": [["source", "last_failed"]],
-}
-# Partial indexes: the few cells and checks the canned queries look up across all reports, at
-# one index entry per report instead of one per cell (name -> (table, columns, where)).
-PARTIAL_INDEXES = {
-    "applications_new_total": ("applications", "value, report_id", "row = 'new' and applicant = 'total'"),
-    "applications_totals": ("applications", "report_id, row, value", "applicant = 'total'"),
-    "checks_failed": ("checks", "rule, report_id", "passed = 0"),
 }
 # Indexes of earlier schemas that the ones above replace (dropped on open)
 OLD_INDEXES = (
     "idx_applications_row_applicant_report_id_value",
     "idx_checks_rule_passed",
     "idx_active_disclosure_item_metric",
+    # the cell tables' own, gone with them into archive.cells
+    "applications_new_total",
+    "applications_totals",
+    "checks_failed",
 )
 # one row per URL and version, whatever a killed and resumed crawl does
 UNIQUE_INDEXES = {"reports": [["url", "version"]]}
@@ -260,18 +205,30 @@ def label_en(code: str) -> str:
     return code.replace(".", ": ").replace("_", " ")
 
 
+# How a new archive's file is laid out (fixed when its first table is made; an older file keeps
+# its own). Its text is mostly Chinese: 2 bytes a character in UTF-16 against 3 in UTF-8; and a
+# report's row (about 6 KB) packs five to a 32 KB page, where with 4 KB pages each row took a leaf
+# page (a quarter of it left empty) and an overflow page. 19.0 KB a report instead of 20.3 in the
+# synthetic 10k archive of benchmarks/national.py. Big-endian: SQLite's BINARY collation compares
+# the stored bytes, and only UTF-16be (like UTF-8) orders them by code point (order by name gives
+# what it gave before: in UTF-16le 乐清市 sorted before 洪泽区, tests/test_agencies.py).
+NEW_FILE_PRAGMAS = ("encoding = 'UTF-16be'", "page_size = 32768")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
+    if not db.execute("select count(*) from sqlite_master").fetchone()[0]:
+        for pragma in NEW_FILE_PRAGMAS:
+            db.execute(f"pragma {pragma}")
     for name in CODE_TABLES:
         _ensure_table(
             db, name, {"code": str, "label_zh": str, "label_en": str, "sort_order": int}, "code", []
         )
     for name, (columns, pk, foreign_keys) in TABLES.items():
         _ensure_table(db, name, columns, pk, foreign_keys)
+    cells.ensure(db)  # the cells and checks (compact tables, public views), the code tables' ids
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)
-    for name, (table, columns, where) in PARTIAL_INDEXES.items():
-        db.execute(f"create index if not exists [{name}] on [{table}]({columns}) where {where}")
     for name in OLD_INDEXES:
         db.execute(f"drop index if exists [{name}]")
     for name, indexes in UNIQUE_INDEXES.items():

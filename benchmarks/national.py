@@ -25,7 +25,10 @@ Left out, and why: documents rows and the raw store (the public pages do not rea
 cross-year check (``lifecycle.cross_year``, a per-report loop; its rows would be 1 check in 43).
 
 Bulk SQL throughout (executemany for reports and index, INSERT ... SELECT for the cells), in one
-transaction with journal and sync off; ANALYZE at the end.
+transaction with journal and sync off (everything, the index's final merge too, is committed:
+with the journal off a rollback leaves a malformed file), the indexes of reports and checks made
+after the load; ANALYZE at the end. The file is laid out as every new archive
+(``schema.NEW_FILE_PRAGMAS``: UTF-16, 32 KB pages).
 """
 
 import argparse
@@ -42,7 +45,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from govreports import parser  # noqa: E402
 from govreports.archive import derived  # noqa: E402
-from govreports.archive.db import CELL_TABLES, Archive, section_spans  # noqa: E402
+from govreports.archive.cells import STORE_RAW, VIEWS  # noqa: E402
+from govreports.archive.db import Archive, section_spans  # noqa: E402
 from govreports.archive.search import INSERT_SQL, index_values, segment  # noqa: E402
 
 PROVINCES = [
@@ -218,41 +222,40 @@ VALUE_SQL = """case when (r.id * 7919 + t.k * 104729) % 100 < 72 then 0
 
 
 def fill_cells(conn, record: dict) -> dict:
-    """Every report's cells and checks, from the seed record's codes, in INSERT ... SELECT."""
+    """Every report's cells and checks, from the seed record's codes, in INSERT ... SELECT into
+    the compact tables of archive.cells (the codes' integer ids looked up once, raw stored as
+    cells.STORE_RAW stores it)."""
     counts = {}
-    for table, keys in CELL_TABLES.items():
-        pairs = [k if isinstance(k, tuple) else (k, k) for k in keys]
-        codes = [
-            (key, column)
-            for key, column in pairs
-            if key not in ("value", "raw", "passed", "expected", "found")
-        ]
+    for view, (table, seq, coded, _) in VIEWS.items():
+        ids = [f"{column}_id" for column, _, _ in coded]
         conn.execute("drop table if exists temp.cell_template")
-        names = ["k"] + [column for _, column in codes]
-        conn.execute(f"create temp table cell_template ({', '.join(names)})")
+        conn.execute(f"create temp table cell_template (k integer primary key, {', '.join(ids)})")
+        lookups = ", ".join(f"(select id from [{code}] where code = ?)" for _, _, code in coded)
         conn.executemany(
-            f"insert into cell_template values ({', '.join('?' * len(names))})",
-            [[k] + [cell.get(key) for key, _ in codes] for k, cell in enumerate(record.get(table) or [])],
+            f"insert into cell_template values (?, {lookups})",
+            [[k] + [cell.get(key) for _, key, _ in coded] for k, cell in enumerate(record.get(view) or [])],
         )
-        columns = ", ".join(f"t.[{column}]" for _, column in codes)
-        if table == "checks":
+        columns = ", ".join(f"t.[{i}]" for i in ids)
+        named = ", ".join(f"[{i}]" for i in ids)
+        if seq:
             # the first row_total check fails on failing reports (expected is what the cells add up to)
-            first = conn.execute("select min(k) from cell_template where rule = 'row_total'").fetchone()[0]
+            rule = conn.execute("select id from codes_rule where code = 'row_total'").fetchone()[0]
+            first = conn.execute("select min(k) from cell_template where rule_id = ?", [rule]).fetchone()[0]
             conn.execute(
-                f"""insert into checks (report_id, {", ".join(c for _, c in codes)}, passed, expected, found)
-                select r.id, {columns}, not (r.check_failures > 0 and t.k = {first}),
+                f"""insert into [{table}] (report_id, {seq}, {named}, passed, expected, found)
+                select r.id, t.k, {columns}, not (r.check_failures > 0 and t.k = {first}),
                   {VALUE_SQL}, {VALUE_SQL} + (r.check_failures > 0 and t.k = {first})
                 from reports r, cell_template t order by r.id, t.k"""
             )
         else:
-            named = ", ".join(f"[{column}]" for _, column in codes)
             conn.execute(
-                f"""insert into {table} (report_id, {named}, value, raw)
-                select id, {named}, v, cast(v as text) from (
-                  select r.id, {columns}, {VALUE_SQL} as v from reports r, cell_template t order by r.id, t.k
+                f"""insert into [{table}] (report_id, {named}, value, raw)
+                select id, {named}, value, {STORE_RAW.format(p="")} from (
+                  select r.id, {columns}, {VALUE_SQL} as value, cast({VALUE_SQL} as text) as raw
+                  from reports r, cell_template t order by r.id, {named}
                 )"""
             )
-        counts[table] = len(record.get(table) or [])
+        counts[view] = len(record.get(view) or [])
     conn.execute("drop table temp.cell_template")
     return counts
 
@@ -266,12 +269,21 @@ def build(db_path, n: int, echo=print) -> dict:
     variants = bodies(record, rng)
     times = {"schema and seed": time.monotonic() - started}
     conn = sqlite3.connect(db_path)
-    conn.execute("pragma journal_mode = off")
+    # a rollback journal in memory (new pages need none, so it stays small): with the journal off,
+    # a 1M build ended with its search index damaged (docs/benchmarks.md)
+    conn.execute("pragma journal_mode = memory")
     conn.execute("pragma synchronous = off")
     conn.execute("pragma cache_size = -1000000")
     insert = (
         f"insert into reports ({', '.join(REPORT_COLUMNS)}) values ({', '.join('?' * len(REPORT_COLUMNS))})"
     )
+    # the indexes of the big tables are made after the bulk load (sorted once, not updated per row)
+    later = conn.execute(
+        "select name, sql from sqlite_master where type = 'index' and sql is not null "
+        "and tbl_name in ('reports', 'check_results')"
+    ).fetchall()
+    for name, _ in later:
+        conn.execute(f"drop index [{name}]")
     step = time.monotonic()
     with conn:
         reports, index = [], []
@@ -289,7 +301,15 @@ def build(db_path, n: int, echo=print) -> dict:
         step = time.monotonic()
         cells = fill_cells(conn, record)
         times["cells and checks"] = time.monotonic() - step
-    conn.execute("insert into reports_fts(reports_fts) values ('optimize')")
+        step = time.monotonic()
+        for _, sql in later:
+            conn.execute(sql)
+        times["indexes"] = time.monotonic() - step
+        # inside the transaction: with the journal off a rollback (close() without commit, as
+        # this statement had) cannot undo the pages already written and leaves a malformed file
+        step = time.monotonic()
+        conn.execute("insert into reports_fts(reports_fts) values ('optimize')")
+        times["search index merged"] = time.monotonic() - step
     conn.close()
     step = time.monotonic()
     archive = Archive(db_path)

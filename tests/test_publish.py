@@ -86,13 +86,22 @@ def test_reports_table_opens_with_the_facets_a_journalist_filters_by(site, db):
     assert len(rows) == failing and all(r["check_failures"] > 0 for r in rows)
 
 
-def test_code_columns_show_their_chinese_labels(site):
-    rows = get_json(
-        site, "/reports/applications", report_id=1, row="unable.not_held", applicant="total", _labels="on"
-    )["rows"]
-    assert rows[0]["row"] == {"value": "unable.not_held", "label": "本机关不掌握相关政府信息"}
-    assert rows[0]["applicant"] == {"value": "total", "label": "总计"}
-    status, _, page = site.get("/reports/checks?report_id=1&passed=0")
+def test_code_columns_show_their_chinese_labels(site, db):
+    # the public view gives the codes; the compact table it reads (archive.cells) their labels
+    rows = get_json(site, "/reports/applications", report_id=1, row="unable.not_held", applicant="total")[
+        "rows"
+    ]
+    assert [(r["row"], r["applicant"]) for r in rows] == [("unable.not_held", "total")]
+    ids = sql(
+        db,
+        """select (select id from codes_application_row where code = 'unable.not_held') as row_id,
+          (select id from codes_applicant where code = 'total') as applicant_id""",
+    )[0]
+    cells = get_json(site, "/reports/application_cells", report_id=1, **ids, _labels="on")["rows"]
+    assert cells[0]["row_id"] == {"value": ids["row_id"], "label": "本机关不掌握相关政府信息"}
+    assert cells[0]["applicant_id"] == {"value": ids["applicant_id"], "label": "总计"}
+    assert cells[0]["value"] == rows[0]["value"]
+    status, _, page = site.get("/reports/check_results?report_id=1&passed=0")
     assert status == 200 and "各类申请人之和等于总计" in page.decode()
 
 
