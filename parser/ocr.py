@@ -19,6 +19,7 @@ MAX_PIXELS = 60_000_000
 MAX_SKEW = 5.0  # degrees a scanned page may be turned
 NUMBER_WIDTH = 160  # half the recogniser's usual width: a third less time per page, same readings
 DETECT_SIDE = 1400  # the detector's copy of the page: its long side in pixels
+RULE_COVER = 0.75  # a vertical rule covers this share of its row band, at least (a 1 less)
 MIN_BOX_SCORE = 0.3  # a detector box read with less confidence is noise, not text
 _IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 _JUNK = "[](){}|:;,.'\"_~!-—–=·`^*"
@@ -326,24 +327,63 @@ def ruled_tables(gray: np.ndarray) -> tuple[list[list[layout.Bbox]], np.ndarray]
 
     horizontal = runs((h_len, 1), (h_len // 2, near), (1, 3))
     vertical = runs((1, v_len), (near, v_len // 2), (3, 1))
-    edges = []
-    for mask, orientation in ((horizontal, "h"), (vertical, "v")):
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            x, y, w, h = cv2.boundingRect(contour)
-            if orientation == "h":
-                edges.append(
-                    {"x0": x, "x1": x + w, "top": y + h / 2, "bottom": y + h / 2, "orientation": "h"}
-                )
-            else:
-                edges.append(
-                    {"x0": x + w / 2, "x1": x + w / 2, "top": y, "bottom": y + h, "orientation": "v"}
-                )
-    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)) > 0
+    tolerance = max(3, width / 400)
+    lines = [
+        cv2.boundingRect(c)
+        for c in cv2.findContours(horizontal, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    ]
+    pieces = [
+        cv2.boundingRect(c) for c in cv2.findContours(vertical, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    ]
+    across = [(x, x + w, y + h / 2) for x, y, w, h in lines]
+    kept = vertical_rules(across, pieces, reach=h_len, tolerance=tolerance)
+    ruled = np.zeros_like(vertical)
+    for x, y, w, h in kept:
+        ruled[y : y + h, x : x + w] = vertical[y : y + h, x : x + w]
+    rules = cv2.dilate(horizontal | ruled, np.ones((3, 3), np.uint8)) > 0
+    edges = [{"x0": x0, "x1": x1, "top": y, "bottom": y, "orientation": "h"} for x0, x1, y in across]
+    edges += [
+        {"x0": x + w / 2, "x1": x + w / 2, "top": y, "bottom": y + h, "orientation": "v"}
+        for x, y, w, h in kept
+    ]
     if not edges:
         return [], rules
     # A piece of a horizontal rule shorter than the finder's length is lost: the rule may stop
     # that far short of the vertical one it meets. (Vertical pieces that short are strokes of
     # characters as often as rules: no such reach for them.)
-    tolerance = max(3, width / 400)
     return layout.cells_from_edges(edges, tolerance, reach=(h_len, tolerance)), rules
+
+
+def vertical_rules(
+    across: list[tuple[float, float, float]],
+    pieces: list[tuple[int, int, int, int]],
+    reach: float,
+    tolerance: float,
+) -> list[tuple[int, int, int, int]]:
+    """The vertical runs (x, y, w, h) that are ruling lines, not the stem of a 1 or a character's
+    stroke: a rule crosses a horizontal rule, or it (with the other runs on its line) covers most
+    of the band between the horizontal rules above and below it. A digit's stroke stands inside
+    a cell, clear of both; erased as a rule, 17 would be read as 7. ``across`` are horizontal
+    rules (x0, x1, y); ``reach`` is how far a horizontal rule may stop short of a vertical one."""
+    kept = []
+    for x, y, w, h in pieces:
+        middle, top, bottom = x + w / 2, y, y + h
+        ys = sorted(r for x0, x1, r in across if x0 - reach <= middle <= x1 + reach)
+        if any(top + tolerance < r < bottom - tolerance for r in ys):
+            kept.append((x, y, w, h))
+            continue
+        centre = y + h / 2
+        above = [r for r in ys if r <= centre]
+        below = [r for r in ys if r > centre]
+        if not above or not below:
+            continue
+        band = (above[-1], below[0])
+        covered = np.zeros(int(band[1] - band[0]) + 1, bool)
+        for px, py, pw, ph in pieces:
+            if abs(px + pw / 2 - middle) <= tolerance:
+                lo, hi = max(py, band[0]), min(py + ph, band[1])
+                if hi > lo:
+                    covered[int(lo - band[0]) : int(hi - band[0]) + 1] = True
+        if covered.mean() >= RULE_COVER:
+            kept.append((x, y, w, h))
+    return kept

@@ -195,3 +195,36 @@ def test_a_reading_that_is_no_plausible_value_is_doubtful():
     assert ocr.is_plausible("") and ocr.is_plausible("—") and ocr.is_plausible("0件")
     assert ocr.is_plausible("本年新收")
     assert not ocr.is_plausible("1|1") and not ocr.is_plausible("8-") and not ocr.is_plausible("2-——")
+
+
+def small_grid_with(text: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 4x4 ruled grid as small as a table pasted as a picture (300 pixels high: the finder's
+    shortest vertical run, 20 pixels, is as long as a digit there), ``text`` in a tall cell."""
+    page = np.full((300, 700), 255, np.uint8)
+    xs, ys = [20, 250, 400, 550, 680], [20, 60, 134, 174, 214]
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 2)
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 2)
+    cv2.putText(page, text, (xs[3] + 10, 90), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    return page, (xs[3] + 10, 68, xs[3] + 40, 92)
+
+
+def test_the_stem_of_a_1_is_no_ruling_line():
+    page, (x0, top, x1, bottom) = small_grid_with("17")
+    tables, rules = ocr.ruled_tables(page)
+    # the stroke is not among the rules erased before a cell is read, nor a column edge
+    assert not rules[top:bottom, x0:x1].any()
+    assert [len(t) for t in tables] == [16]
+    cell = next(c for c in tables[0] if c[0] > 500 and 60 <= c[1] < 100)
+    assert ocr.read_cells(np.where(rules, 255, page).astype(np.uint8), [cell], 22.0)[0][0] == "17"
+
+
+def test_a_vertical_run_is_a_rule_when_it_crosses_a_rule_or_covers_most_of_its_row_band():
+    across = [(0, 500, 100.0), (0, 500, 200.0), (0, 500, 300.0)]
+    crossing = (99, 150, 3, 100)  # from the middle of one row into the next
+    broken = [(199, 100, 3, 40), (199, 145, 3, 55)]  # one rule with a gap: 95 of 100 pixels
+    stem = (299, 120, 3, 40)  # a digit's stroke inside a cell
+    no_band = (399, 320, 3, 60)  # below the last rule: no cell to bound
+    kept = ocr.vertical_rules(across, [crossing, *broken, stem, no_band], reach=20, tolerance=3)
+    assert kept == [crossing, *broken]
