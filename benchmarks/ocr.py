@@ -16,7 +16,7 @@ import sys
 import time
 
 from govreports.parser import parse
-from govreports.parser.ocr import engine
+from govreports.parser.ocr import engine, use_threads
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -73,7 +73,11 @@ def main():
     ap.add_argument("files", nargs="*", type=pathlib.Path)
     ap.add_argument("--truth", type=pathlib.Path, help="the typed document the FILEs were scanned from")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--threads", type=int, help="OCR threads (a parse worker of the pool runs on 1)")
     args = ap.parse_args()
+    if args.threads:
+        use_threads(args.threads)
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
     start = time.perf_counter()
     engine()
     print(f"model load: {time.perf_counter() - start:.2f} s (once per process); cores: {os.cpu_count()}")
@@ -92,7 +96,10 @@ def main():
         for k, v in enumerate(measure(name, data, truth, args.rounds)):
             total[k] += v
     pages, wall, cpu = total
-    print(f"all: {pages} pages, {wall:.1f} s wall, {cpu:.1f} s CPU, {wall / pages:.2f} s per page (goal 3.0)")
+    print(
+        f"all: {pages} pages, {wall:.1f} s wall, {cpu:.1f} s CPU, {wall / pages:.2f} s wall and "
+        f"{cpu / pages:.2f} s CPU per page (goal 3.0); load average at end: {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

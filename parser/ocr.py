@@ -28,11 +28,20 @@ _PLAUSIBLE = re.compile(
 )
 _engine = None
 _numbers = None
+_threads = None  # onnxruntime's intra-op threads; None: one per core this process may use
 # What the recogniser reads instead of a lone digit when it lacks the context of a number.
 _DIGIT_LOOKALIKES = str.maketrans(
     {"o": "0", "O": "0", "。": "0", "〇": "0", "l": "1", "I": "1", "|": "1", "L": "1"}
 )
 _lock = threading.Lock()
+
+
+def use_threads(threads: int) -> None:
+    """Threads the OCR models may run on in this process, set before the first page is read: a
+    parse worker sharing the cores with other workers runs on one (threads for cores it was not
+    given only wait for each other)."""
+    global _threads
+    _threads = max(1, threads)
 
 
 def engine():
@@ -44,7 +53,10 @@ def engine():
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as e:
                 raise Unsupported(f"OCR is not installed (rapidocr-onnxruntime): {e}") from e
-            _engine = RapidOCR()
+            import os
+
+            threads = _threads or len(os.sched_getaffinity(0))
+            _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         return _engine
 
 
