@@ -5,6 +5,7 @@ by pdfplumber's own table algorithm, and each text box goes to the cell holding 
 import copy
 import re
 import threading
+import time
 import unicodedata
 from io import BytesIO
 
@@ -77,15 +78,19 @@ def read_image(data: bytes) -> Document:
     """An image, or each page of a multi-page TIFF (fax-style scans), read by OCR."""
     from PIL import Image, ImageSequence
 
-    from .limits import MAX_OCR_PAGES
+    from .limits import MAX_OCR_PAGES, MAX_SECONDS
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     pages, warnings = [], ["read by OCR"]
+    started = time.monotonic()
     try:
         with Image.open(BytesIO(data)) as im:
             for n, frame in enumerate(ImageSequence.Iterator(im)):
                 if n >= MAX_OCR_PAGES:
                     warnings.append(f"pages after {MAX_OCR_PAGES} not read")
+                    break
+                if time.monotonic() - started > MAX_SECONDS:  # as a PDF: what was read is kept
+                    warnings.append(f"stopped at page {n + 1}: over {MAX_SECONDS} s for one image file")
                     break
                 if frame.width * frame.height > MAX_PIXELS:
                     raise ParseError(
