@@ -72,11 +72,13 @@ def parse_job(store: RawStore, job: Job) -> Parsed:
     return Parsed(job, record=record)
 
 
-def _serve(conn, root: str) -> None:
+def _serve(conn, root: str, threads: int) -> None:
+    from govreports.parser import ocr
     from govreports.parser.region import gazetteer
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the crawl, which stops the pool
     os.nice(NICENESS)
+    ocr.use_threads(threads)  # the workers share the cores: OCR in each runs on its share
 
     gazetteer()  # built before the first job, not inside its time limit
     store = RawStore(root)
@@ -97,9 +99,9 @@ def _rss(pid: int) -> int:
 
 
 class _Worker:
-    def __init__(self, context, root: str):
+    def __init__(self, context, root: str, threads: int):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, root), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, root, threads), daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[int, Job] | None = None
@@ -135,6 +137,7 @@ class ParsePool:
         self.root = os.fspath(root)
         self.size = max(1, jobs or default_jobs())
         self.seconds, self.memory = seconds, memory
+        self.threads = max(1, default_jobs() // self.size)  # each worker's share of the cores
         # forkserver: workers start from a clean process with the parser imported once, never
         # from a copy of a crawl's threads and open database.
         self._context = multiprocessing.get_context("forkserver")
@@ -171,7 +174,7 @@ class ParsePool:
     def submit(self, job: Job) -> int:
         """Queue ``job``; returns its number (in submission order, from 0)."""
         if not self._workers:
-            self._workers = [_Worker(self._context, self.root) for _ in range(self.size)]
+            self._workers = [_Worker(self._context, self.root, self.threads) for _ in range(self.size)]
         self._queue.append((self._submitted, job))
         self._submitted += 1
         self._dispatch()
@@ -218,7 +221,7 @@ class ParsePool:
 
     def _replace(self, worker: _Worker, counted: bool = True) -> None:
         worker.stop()
-        self._workers[self._workers.index(worker)] = _Worker(self._context, self.root)
+        self._workers[self._workers.index(worker)] = _Worker(self._context, self.root, self.threads)
         self.replaced += counted
 
     def _poll(self, timeout: float) -> list[tuple[int, Parsed]]:

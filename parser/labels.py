@@ -4,12 +4,16 @@ gateways of attachments. Crawler and parser both read it from here.
 
 Labels are matched on a *key*: the label with traditional characters made simplified, full-width
 forms folded (NFKC), and everything but CJK characters dropped. Keys survive the usual damage:
-stray spaces inside a label, labels split over lines or cells, quotes and brackets of either width.
+stray spaces inside a label, labels split over lines or cells, quotes and brackets of either width,
+and a character misread by OCR as its look-alike (仃政许可 for 行政许可; data/lookalikes.csv, the one
+list of look-alike characters, which the region index reads too).
 """
 
+import csv
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from opencc import OpenCC
@@ -154,12 +158,39 @@ RULE_LABELS = {
 }
 
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff]+")
+# The words the label matchers below look for besides the rows' and items' own.
+_MATCHED = "其他处理总计申请人情况勾稽复议诉讼起诉未经直接规章"
+
+
+@lru_cache(maxsize=1)
+def lookalikes() -> dict[str, str]:
+    """Each character's look-alikes (what OCR or a mistyped name gives instead of it)."""
+    with (resources.files(__package__) / "data" / "lookalikes.csv").open(encoding="utf-8") as f:
+        return {r["char"]: r["lookalikes"] for r in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=1)
+def _misread() -> dict[int, str]:
+    """A look-alike of a character of the label vocabulary, itself in no label, read as that
+    character (仃 as 行); a look-alike of two vocabulary characters is left as it is."""
+    words = [label for _, label, _ in APPLICATION_ROWS] + [w for _, _, ws in APPLICATION_ROWS for w in ws]
+    words += [label for label, _ in ACTIVE_ITEMS.values()] + [
+        w for _, ws in ACTIVE_ITEMS.values() for w in ws
+    ]
+    vocabulary = set(_NOT_CJK.sub("", "".join(words) + _MATCHED))
+    seen: dict[str, set[str]] = {}
+    for ch in vocabulary:
+        for alike in lookalikes().get(ch, ""):
+            if alike not in vocabulary:
+                seen.setdefault(alike, set()).add(ch)
+    return {ord(alike): chars.pop() for alike, chars in seen.items() if len(chars) == 1}
 
 
 @lru_cache(maxsize=65536)
 def key(label: str) -> str:
-    """The matching key of a label: simplified CJK characters only."""
-    return _NOT_CJK.sub("", _t2s.convert(unicodedata.normalize("NFKC", label)))
+    """The matching key of a label: simplified CJK characters only, OCR's look-alikes of the
+    vocabulary's characters read as those characters."""
+    return _NOT_CJK.sub("", _t2s.convert(unicodedata.normalize("NFKC", label))).translate(_misread())
 
 
 @lru_cache(maxsize=65536)  # the same few hundred labels in every report: matched once each

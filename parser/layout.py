@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
-from .document import Table
+from .document import Scores, Table
 
 Bbox = tuple[float, float, float, float]
 
@@ -68,6 +68,8 @@ class Block:
     bbox: Bbox
     headers: int = 0  # leading rows that hold no number (column headings)
     xs: list[float] | None = None  # the columns' left edges, then the right edge (ruled tables)
+    scores: list[list[float | None]] | None = None  # OCR confidence of each position, when read so
+    tolerance: float = 3  # how far apart two edges of the same column may be (pixels on a scan)
 
     @property
     def width(self) -> int:
@@ -89,8 +91,9 @@ def _contains(outer: Bbox, inner: Bbox, tolerance: float) -> bool:
     )
 
 
-def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> list[Block]:
-    """Expand one ruled table (cell boxes with their text) into grid blocks.
+def blocks_from_cells(cells: list[tuple], tolerance: float = 2) -> list[Block]:
+    """Expand one ruled table (cell boxes with their text, and from OCR their confidence) into
+    grid blocks.
 
     A merged cell's text is repeated in every position it covers. Rows made of a single cell
     spanning the whole table (a page frame around running text, a caption row) are not table rows:
@@ -99,11 +102,12 @@ def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> li
     around other boxes is a frame (a page background, a merged cell that a page break left
     without its top and bottom lines), not a cell: its positions stay empty.
     """
+    cells = [(c[0], c[1], c[2] if len(c) > 2 else None) for c in cells]
     cells = [c for c in cells if not any(_contains(c[0], o[0], tolerance) for o in cells)]
     if not cells:
         return []
-    ys = _positions([b[1] for b, _ in cells], tolerance)
-    rows_of = [[i for i, y in enumerate(ys) if b[1] - tolerance <= y < b[3] - tolerance] for b, _ in cells]
+    ys = _positions([c[0][1] for c in cells], tolerance)
+    rows_of = [[i for i, y in enumerate(ys) if c[0][1] - tolerance <= y < c[0][3] - tolerance] for c in cells]
     # a row is a table row when more than one cell covers it (checked at full width below)
     spans = [[n for n, rs in enumerate(rows_of) if r in rs] for r in range(len(ys))]
     blocks: list[Block] = []
@@ -118,24 +122,27 @@ def blocks_from_cells(cells: list[tuple[Bbox, str]], tolerance: float = 2) -> li
     return blocks
 
 
-def _block(cells: list[tuple[Bbox, str]], ys: list[float], tolerance: float) -> Block:
-    xs = _positions([b[0] for b, _ in cells], tolerance)
+def _block(cells: list[tuple[Bbox, str, float | None]], ys: list[float], tolerance: float) -> Block:
+    xs = _positions([c[0][0] for c in cells], tolerance)
     grid = [[""] * len(xs) for _ in ys]
     ids = [[-1] * len(xs) for _ in ys]
-    for n, (box, text) in enumerate(cells):
+    scores: list[list[float | None]] = [[None] * len(xs) for _ in ys]
+    for n, (box, text, score) in enumerate(cells):
         cols = [i for i, x in enumerate(xs) if box[0] - tolerance <= x < box[2] - tolerance]
         rows = [i for i, y in enumerate(ys) if box[1] - tolerance <= y < box[3] - tolerance]
         for r in rows:
             for c in cols:
-                grid[r][c], ids[r][c] = text, n
+                grid[r][c], ids[r][c], scores[r][c] = text, n, score
+    boxes = [c[0] for c in cells]
     bbox = (
-        min(b[0] for b, _ in cells),
-        max(min(b[1] for b, _ in cells), ys[0]),
-        max(b[2] for b, _ in cells),
-        max(b[3] for b, _ in cells),
+        min(b[0] for b in boxes),
+        max(min(b[1] for b in boxes), ys[0]),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
     )
     headers = next((i for i, row in enumerate(grid) if any(is_number(c) for c in row)), len(grid))
-    return Block(grid, ids, bbox, headers, [*xs, bbox[2]])
+    read = any(c[2] is not None for c in cells)
+    return Block(grid, ids, bbox, headers, [*xs, bbox[2]], scores if read else None, max(3, tolerance))
 
 
 def _columns(block: Block, xs: list[float]) -> None:
@@ -149,17 +156,25 @@ def _columns(block: Block, xs: list[float]) -> None:
     ]
     block.rows = [[row[k] for k in keep] for row in block.rows]
     block.ids = [[ids[k] for k in keep] for ids in block.ids]
+    if block.scores is not None:
+        block.scores = [[row[k] for k in keep] for row in block.scores]
     block.xs = list(xs)
 
 
-def aligned(prev: Block, nxt: Block, tolerance: float = 3) -> bool:
+def aligned(prev: Block, nxt: Block) -> bool:
     """Put two parts of a table on the same columns, when they have the same outer edges: the
     union of both parts' column edges (a continuation often shows a split the first part does not
-    need, or lacks one). Without positions, parts align only with equal widths."""
+    need, or lacks one). Without positions, parts align only with equal widths. A scanned page
+    lies a little off its neighbour: the continuation is moved onto the first part's left edge
+    when both are equally wide."""
     if prev.xs is None or nxt.xs is None:
         return prev.width == nxt.width
-    if abs(prev.xs[0] - nxt.xs[0]) > tolerance or abs(prev.xs[-1] - nxt.xs[-1]) > tolerance:
+    tolerance = max(prev.tolerance, nxt.tolerance)
+    shift = prev.xs[0] - nxt.xs[0]
+    if abs(shift) > 3 * tolerance or abs(prev.xs[-1] - nxt.xs[-1] - shift) > tolerance:
         return False
+    if abs(shift) > 3:
+        nxt.xs = [x + shift for x in nxt.xs]
     union = _positions(prev.xs[:-1] + nxt.xs[:-1], tolerance) + [prev.xs[-1]]
     for part in (prev, nxt):
         if len(union) != len(part.xs):
@@ -180,9 +195,9 @@ def join(prev: Block, nxt: Block) -> None:
     """Append ``nxt`` to ``prev``. A repeated header is dropped; label cells left empty at the top
     of the continuation (a merged label cut by the page break) take the label from above."""
     aligned(prev, nxt)
-    rows, ids = nxt.rows, nxt.ids
+    rows, ids, scores = nxt.rows, nxt.ids, nxt.scores or [[None] * len(r) for r in nxt.rows]
     if prev.headers and rows[: prev.headers] == prev.rows[: prev.headers]:
-        rows, ids = rows[prev.headers :], ids[prev.headers :]
+        rows, ids, scores = rows[prev.headers :], ids[prev.headers :], scores[prev.headers :]
     rows = [list(r) for r in rows]
     if rows:
         first_value = next((c for c, t in enumerate(rows[0]) if is_number(t)), len(rows[0]))
@@ -194,20 +209,25 @@ def join(prev: Block, nxt: Block) -> None:
                     for k, i in enumerate(row_ids):
                         if i == cell and rows[r][k] == "":
                             rows[r][k] = above
+    if prev.scores is not None or nxt.scores is not None:
+        prev.scores = (prev.scores or [[None] * len(r) for r in prev.rows]) + scores
     prev.rows.extend(rows)
     prev.ids.extend(ids)
 
 
-def cells_from_edges(edges: list[dict], tolerance: float = 3) -> list[list[Bbox]]:
+def cells_from_edges(
+    edges: list[dict], tolerance: float = 3, reach: tuple[float, float] | None = None
+) -> list[list[Bbox]]:
     """Ruled tables (each a list of cell boxes) from line segments, with pdfplumber's own algorithm.
 
-    ``edges`` are dicts with x0, x1, top, bottom and orientation "h" or "v".
+    ``edges`` are dicts with x0, x1, top, bottom and orientation "h" or "v". ``reach`` is how far
+    (x, y) a line may stop short of the line it meets (a scan's rule broken near a corner).
     """
     for e in edges:
         e.setdefault("width", e["x1"] - e["x0"])
         e.setdefault("height", e["bottom"] - e["top"])
     merged = merge_edges(edges, tolerance, tolerance, tolerance, tolerance)
-    points = edges_to_intersections(merged, tolerance, tolerance)
+    points = edges_to_intersections(merged, *(reach or (tolerance, tolerance)))
     return cells_to_tables(intersections_to_cells(points))
 
 
@@ -254,6 +274,7 @@ class Box:
     x1: float
     bottom: float
     text: str
+    score: float = 1.0  # the recogniser's confidence (1 for a text layer)
 
     @property
     def height(self) -> float:
@@ -352,6 +373,10 @@ def to_table(block: Block) -> Table:
     return [list(row) for row in block.rows]
 
 
+def to_scores(block: Block) -> Scores | None:
+    return [list(row) for row in block.scores] if block.scores is not None else None
+
+
 def inside(box: Box, bbox: Bbox) -> bool:
     x, y = (box.x0 + box.x1) / 2, box.middle
     return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
@@ -416,7 +441,7 @@ def running_lines(pages: list[list[str | Block]]) -> set[str]:
     return {key for key, n in ends.items() if n > 1}
 
 
-def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
+def assemble(pages: list[Page]) -> tuple[str, list[Table], list[Scores | None]]:
     """Text and tables of a whole document. A table that ends a page and one that starts the next
     page with the same columns and no header (or the same header again) are one table; page
     numbers and running headers and footers between them do not count."""
@@ -441,11 +466,12 @@ def assemble(pages: list[Page]) -> tuple[str, list[Table]]:
             flow.append(item)
         grids += page.grids
     lines: list[str] = []
-    tables: list[Table] = []
+    blocks: list[Block] = []
     for item in flow:
         if isinstance(item, Block):
             lines += [_row_text(row, ids) for row, ids in zip(item.rows, item.ids, strict=True)]
-            tables.append(to_table(item))
+            blocks.append(item)
         else:
             lines.append(item)
-    return "\n".join(lines), tables + [to_table(g) for g in grids]
+    blocks += grids
+    return "\n".join(lines), [to_table(b) for b in blocks], [to_scores(b) for b in blocks]

@@ -33,5 +33,5 @@ def read_ofd(data: bytes) -> Document:
                 layout.Box(r.x, r.y - r.size, r.x + r.width, r.y, r.text) for r in runs if r.text.strip()
             ]
             pages.append(layout.page_from(boxes, []))
-        text, tables = layout.assemble(pages)
+        text, tables, _ = layout.assemble(pages)  # positioned text runs: nothing is a guess
         return Document(text=text, tables=tables, kind="ofd", title=doc.info.title or None, warnings=warnings)

@@ -76,8 +76,14 @@ def read_pdf(data: bytes) -> Document:
             raise ParseError(f"no page of the PDF could be read ({warnings[-1]})")
         if scanner.pages:
             warnings.append(f"{scanner.pages} page(s) or pictures read by OCR")
-        text, tables = layout.assemble(read)
-        return Document(text=text, tables=tables, kind="pdf", title=title(pdf), warnings=warnings)
+        if not read and scanner.pages:
+            raise ParseError(
+                f"OCR found no text on the {scanner.pages} scanned page(s): a blank or unreadable scan"
+            )
+        text, tables, scores = layout.assemble(read)
+        return Document(
+            text=text, tables=tables, kind="pdf", title=title(pdf), warnings=warnings, scores=scores
+        )
 
 
 def describe(e: Exception) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .labels import simplified
+from .labels import lookalikes, simplified
 
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 _CITY_SUFFIX = re.compile(r"(?:市|地区|盟)$")
@@ -131,8 +131,6 @@ def gazetteer() -> Gazetteer:
     data = resources.files(__package__) / "data"
     with (data / "regions.csv").open(encoding="utf-8") as f:
         units = {r["code"]: Unit(r["code"], r["name"]) for r in csv.DictReader(f)}
-    with (data / "lookalikes.csv").open(encoding="utf-8") as f:
-        lookalikes = {r["char"]: r["lookalikes"] for r in csv.DictReader(f)}
     names: dict[str, list[Unit]] = {}
     for u in units.values():
         for name in filter(None, (u.name, _short(u.name, u.level))):
@@ -146,7 +144,7 @@ def gazetteer() -> Gazetteer:
             for zone in _ZONES:
                 zones.setdefault(short + zone, []).append(u)
     names |= {name: us for name, us in zones.items() if name not in names}
-    return Gazetteer(units, names, lookalikes)
+    return Gazetteer(units, names, lookalikes())
 
 
 def _most_specific(candidates: set[Unit], named: list[Unit]) -> list[Unit]:

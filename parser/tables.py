@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import labels as L
-from .document import Document, Table
+from .document import LOW_CONFIDENCE, Document, Scores, Table
 
 NULL_MARKS = {"", "—", "——", "-", "--", "–", "/", "／", "\\", "无", "空", "…", "...", "——/"}
 # Marks that stand for a blank cell even where the cells are only split on spaces: nobody writes
@@ -59,6 +59,7 @@ def cell_value(text: str, structured: bool) -> tuple[bool, int | float | None]:
 class Value:
     raw: str
     value: int | float | None
+    confidence: float | None = None  # the OCR reading's, for a cell read from a scan
 
     @property
     def blank(self) -> bool:
@@ -74,6 +75,7 @@ class Line:
     label: str = ""
     values: list[Value] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # the label's cells
+    scores: list[float | None] | None = None  # OCR confidence beside each cell, from a scan
 
     def __post_init__(self):
         kinds = [cell_value(c, self.structured) for c in self.cells]
@@ -91,7 +93,8 @@ class Line:
         ]
         self.texts = texts
         self.label = "".join(texts)
-        run = [Value(c.strip(), kinds[start + i][1]) for i, c in enumerate(self.cells[start:])]
+        scores = self.scores or [None] * len(self.cells)
+        run = [Value(c.strip(), kinds[k][1], scores[k]) for k, c in enumerate(self.cells) if k >= start]
         while run and run[0].blank and not run[0].raw.strip():
             run.pop(0)  # blank cells between a label and its numbers are layout, not data
         marks = [v for v in run if v.raw]
@@ -156,20 +159,21 @@ def lines_from_text(text: str) -> list[Line]:
     return lines
 
 
-def lines_from_tables(tables: list[Table]) -> list[Line]:
+def lines_from_tables(tables: list[Table], scores: list[Scores | None] | None = None) -> list[Line]:
     lines = []
-    for table in tables:
+    for table, grid in zip(tables, scores or [None] * len(tables), strict=True):
         header: list[str] = []  # the last row of column names seen in this table
-        for row in table:
-            line = Line(unmerge(row, header), structured=True)
+        for r, row in enumerate(table):
+            kept = unmerge(row, header)
+            line = Line([row[k] for k in kept], structured=True, scores=grid and [grid[r][k] for k in kept])
             if not line.values and len(set(filter(None, row))) >= 2:
                 header = row
             lines.append(line)
     return lines
 
 
-def unmerge(row: list[str], header: list[str]) -> list[str]:
-    """One copy of each merged cell. A merged label is repeated across the grid: keep one copy of
+def unmerge(row: list[str], header: list[str]) -> list[int]:
+    """Positions of the row's cells, one copy of each merged cell. A merged label is repeated across the grid: keep one copy of
     each run. A merged value cell is repeated too, and is told from equal numbers side by side by
     the column name above it: the whole run stands under one merged header of two or three grid
     columns ("本年增/减" spanning two in the 2019 template). Wider headers (法人或其他组织,
@@ -187,7 +191,7 @@ def unmerge(row: list[str], header: list[str]) -> list[str]:
                     b += 1
                 if b - a + 1 <= 3 and len(set(row[a : b + 1])) == 1:
                     continue
-        cells.append(c)
+        cells.append(i)
     return cells
 
 
@@ -230,7 +234,7 @@ def read_tables(doc: Document) -> Tables:
     """The report's cells. Grids and text are both read; each table is taken from the better one."""
     candidates = []
     if doc.tables:
-        candidates.append(read_lines(lines_from_tables(doc.tables)))
+        candidates.append(read_lines(lines_from_tables(doc.tables, doc.scores or None)))
     if doc.text:
         candidates.append(read_lines(lines_from_text(doc.text)))
     if not candidates:
@@ -243,7 +247,22 @@ def read_tables(doc: Document) -> Tables:
         setattr(result, part, getattr(best, part))
     templates = [c.template for c in candidates if c.template]
     result.template = templates[0] if templates else None
+    result.warnings += doubtful(result)
     return result
+
+
+def doubtful(tables: Tables) -> list[str]:
+    """A warning for each cell read from a scan with low confidence: the number may be misread
+    (the checks still judge it as printed)."""
+    out = []
+    for part in ("active_disclosure", "applications", "review_litigation"):
+        for c in getattr(tables, part):
+            if c.get("confidence") is not None and c["confidence"] < LOW_CONFIDENCE:
+                where = "/".join(str(v) for k, v in c.items() if k not in ("value", "raw", "confidence"))
+                out.append(
+                    f"doubtful OCR reading {c['raw']!r} of {part}/{where} (confidence {c['confidence']:.2f})"
+                )
+    return out
 
 
 def read_lines(lines: list[Line]) -> Tables:
@@ -348,7 +367,10 @@ def fit(values: list[Value], width: int, structured: bool) -> list[Value | None]
 
 
 def cell(value: Value | None) -> dict:
-    return {"value": value.value if value else None, "raw": value.raw if value else None}
+    out = {"value": value.value if value else None, "raw": value.raw if value else None}
+    if value and value.confidence is not None:
+        out["confidence"] = round(value.confidence, 3)
+    return out
 
 
 def read_active(rows: list[ValueRow], template: str) -> list[dict]:

@@ -260,11 +260,11 @@ def test_a_slightly_rotated_scan_is_straightened_before_finding_the_table_rules(
 
     from govreports.parser import ocr
 
-    page = Image.open(FIXTURES / "table-page.png").convert("RGB")
-    level = ocr.ruled_tables(np.ascontiguousarray(np.asarray(page)[:, :, ::-1]))
-    tilted = page.rotate(1.5, fillcolor=(255, 255, 255), resample=Image.BICUBIC)
-    straightened = ocr.straighten(np.ascontiguousarray(np.asarray(tilted)[:, :, ::-1]))
-    assert [len(t) for t in ocr.ruled_tables(straightened)] == [len(t) for t in level]
+    page = Image.open(FIXTURES / "table-page.png").convert("L")
+    level, _ = ocr.ruled_tables(np.asarray(page))
+    tilted = np.asarray(page.rotate(1.5, fillcolor=255, resample=Image.BICUBIC).convert("RGB"))
+    straightened = ocr.rotate(tilted, ocr.skew(tilted.max(axis=2)))
+    assert [len(t) for t in ocr.ruled_tables(straightened.max(axis=2))[0]] == [len(t) for t in level]
 
 
 def test_the_blank_template_docx_gives_its_three_tables_and_no_numbers():

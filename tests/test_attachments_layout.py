@@ -32,7 +32,7 @@ def test_a_table_continued_on_the_next_page_is_one_grid_even_past_page_numbers_a
             (800, "- 2 -"),
         ]
     )
-    text, tables = assemble([page1, page2])
+    text, tables, _ = assemble([page1, page2])
     assert tables == [[HEADER, ["新收", "1", "1"], ["结转", "2", "2"]]]
     # the running header stays once (it may be the title), page numbers go
     assert text.splitlines() == [
@@ -48,7 +48,7 @@ def test_a_table_continued_on_the_next_page_is_one_grid_even_past_page_numbers_a
 def test_a_repeated_header_on_the_continuation_is_dropped():
     page1 = Page([(100, block([HEADER, ["新收", "1", "1"]]))])
     page2 = Page([(100, block([HEADER, ["结转", "2", "2"]]))])
-    _, tables = assemble([page1, page2])
+    _, tables, _ = assemble([page1, page2])
     assert tables == [[HEADER, ["新收", "1", "1"], ["结转", "2", "2"]]]
 
 
@@ -65,7 +65,7 @@ def test_a_merged_label_cut_by_the_page_break_continues_on_the_next_page():
     rows2 = [["", "", "2", "2"], ["", "（五）不予处理", "3", "3"]]
     nxt = block(rows2)
     nxt.ids[0][0] = nxt.ids[1][0] = 7  # the first column is one merged cell over both rows
-    _, tables = assemble([Page([(100, block(rows1))]), Page([(100, nxt)])])
+    _, tables, _ = assemble([Page([(100, block(rows1))]), Page([(100, nxt)])])
     assert [row[:2] for row in tables[0][2:]] == [
         ["三、本年度办理结果", "（四）无法提供"],
         ["三、本年度办理结果", "（五）不予处理"],
@@ -84,6 +84,25 @@ def test_cell_text_cleaning():
 def test_a_browser_footer_that_differs_only_in_its_page_number_is_a_running_line():
     page1 = Page([(100, block([HEADER, ["新收", "1", "1"]])), (800, "http://gov.cn/a.html 1/2")])
     page2 = Page([(100, block([["结转", "2", "2"]])), (800, "http://gov.cn/a.html 2/2")])
-    text, tables = assemble([page1, page2])
+    text, tables, _ = assemble([page1, page2])
     assert len(tables) == 1
     assert "http://gov.cn" not in text  # a running footer is page furniture
+
+
+def test_a_scanned_continuation_lying_a_little_off_the_first_part_is_joined_with_its_confidence():
+    from govreports.parser.layout import blocks_from_cells
+
+    def scanned(rows, left, score):
+        """A ruled OCR table: 100-pixel columns from ``left``, each cell read with ``score``."""
+        cells = [
+            ((left + 100 * c, 40.0 * r, left + 100 * (c + 1), 40.0 * (r + 1)), text, score)
+            for r, row in enumerate(rows)
+            for c, text in enumerate(row)
+        ]
+        return blocks_from_cells(cells, tolerance=8)[0]
+
+    first = scanned([HEADER, ["新收", "1", "1"]], left=60, score=0.9)
+    rest = scanned([["结转", "2", "2"]], left=75, score=0.4)  # the next sheet fed 15 pixels further right
+    _, tables, scores = assemble([Page([(100, first)]), Page([(100, rest)])])
+    assert tables == [[HEADER, ["新收", "1", "1"], ["结转", "2", "2"]]]
+    assert scores == [[[0.9] * 3, [0.9] * 3, [0.4] * 3]]

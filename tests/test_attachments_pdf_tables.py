@@ -76,5 +76,5 @@ def test_a_continuation_ruled_into_finer_columns_is_aligned_to_the_first_part():
     rest = Block(
         [["（三）不予公开", "1.属于国家秘密", "0"]], [[0, 1, 2]], (50, 30, 200, 70), 0, [50, 90, 150, 200]
     )
-    _, tables = assemble([Page([(700, first)]), Page([(30, rest)])])
+    _, tables, _ = assemble([Page([(700, first)]), Page([(30, rest)])])
     assert tables == [[["（一）予以公开", "（一）予以公开", "5"], ["（三）不予公开", "1.属于国家秘密", "0"]]]

@@ -2,8 +2,10 @@
 memory limit; a worker over either is replaced and its document becomes an error naming the limit,
 and nothing else is lost. `govreports ingest` and `reparse` parse with it (--jobs N)."""
 
+import os
 import shutil
 
+import pytest
 from archive_samples import LEQING_SEED
 from click.testing import CliRunner
 from pathological import long_pdf, report_page
@@ -88,3 +90,18 @@ def test_ingest_and_reparse_take_jobs(tmp_path):
     assert again.exit_code == 0, again.output
     assert "0 reports changed, 1 unchanged" in again.output
     assert reparse(db, echo=lambda line: None, jobs=1)["unchanged"] == 1
+
+
+@pytest.mark.ocr
+def test_a_scanned_report_is_read_by_ocr_inside_a_worker_on_its_share_of_the_cores(tmp_path):
+    from scans import REPORT, Scanner
+
+    store = RawStore(tmp_path / "raw")
+    scan = Scanner(dpi=150, angle=1.0, blur=0.6, noise=10, quality=60, seed=11).pdf(REPORT.read_bytes())
+    with ParsePool(store.root, jobs=2) as pool:
+        assert pool.threads == max(1, len(os.sched_getaffinity(0)) // 2)  # onnxruntime threads per worker
+        (parsed,) = list(pool.imap(jobs_for(store, [scan])))
+    assert parsed.error is None
+    assert "3 page(s) or pictures read by OCR" in parsed.record["warnings"]
+    numbers = [c for c in parsed.record["applications"] if c["value"] is not None]
+    assert numbers and all(0 < c["confidence"] <= 1 for c in numbers)

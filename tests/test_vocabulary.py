@@ -64,3 +64,14 @@ def test_pages_and_gateways_without_a_file_are_not_attachments():
     assert not is_attachment("http://www.x.gov.cn/art/2024/1/22/art_1.html", "2023年度报告")
     assert not is_attachment("http://www.x.gov.cn/module/download/downfile.jsp?id=7", "下载中心")
     assert not is_attachment("http://www.x.gov.cn/upload/index.html", "上传")
+
+
+def test_a_row_label_misread_by_ocr_as_look_alikes_is_still_its_row():
+    from govreports.parser import labels, region
+
+    assert labels.active_item("仃政许可") == labels.active_item("行政许可") == "licensing"
+    assert labels.active_item("仃政处罚") == "penalty"
+    # only look-alikes of the vocabulary's characters that are in no label are read so
+    assert labels.key("行政许可") == "行政许可" and labels.key("规章") == "规章"
+    # one list of look-alikes: the region index reads the same (沐 for 沭 in a county's name)
+    assert region.gazetteer().lookalikes is labels.lookalikes()
