@@ -41,10 +41,11 @@ from redis_server import redis_server  # noqa: E402
 from govreports.crawler import settings  # noqa: E402
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory now (VmRSS) or at its peak (VmHWM), in KB; 0 once it is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            return next(int(line.split()[1]) for line in f if line.startswith(f"{field}:"))
     except (OSError, StopIteration):
         return 0
 

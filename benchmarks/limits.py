@@ -27,7 +27,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from crawl import children  # noqa: E402  (benchmarks/crawl.py: the process tree)
+from crawl import children, rss_kb  # noqa: E402  (benchmarks/crawl.py: the process tree, its memory)
 from local_portals import Portal, sources_yaml  # noqa: E402
 from local_portals import report_page as real_report  # noqa: E402
 from pathological import big_sheet, deep_page, long_pdf, page_with_inline_picture, report_page  # noqa: E402
@@ -49,14 +49,6 @@ GOVREPORTS = str(pathlib.Path(sys.executable).with_name("govreports"))
 CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0}
 
 
-def _hwm_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return 0
-
-
 def measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
     """(seconds, peak MB of the largest process, peak MB of the tree, output) of one command."""
     started = time.monotonic()
@@ -64,7 +56,7 @@ def measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, flo
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         largest = tree = 0
         while proc.poll() is None:
-            peaks = [_hwm_kb(p) for p in [proc.pid, *children(proc.pid)]]
+            peaks = [rss_kb(p, "VmHWM") for p in [proc.pid, *children(proc.pid)]]
             largest, tree = max(largest, *peaks), max(tree, sum(peaks))
             time.sleep(0.05)
         seconds = time.monotonic() - started
