@@ -12,8 +12,8 @@ import hashlib
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-SHOWN = 5  # tables listed per database, as Datasette's index view lists them
-COUNT_DB_SIZE_LIMIT = 100 * 1024 * 1024  # a mutable database larger than this is not counted
+# as Datasette's index view: tables listed per database; a mutable database larger than this is not counted
+from datasette.views.index import COUNT_DB_SIZE_LIMIT, TRUNCATE_AT
 
 
 @hookimpl
@@ -41,7 +41,7 @@ async def home(request, datasette):
 
 
 async def largest_tables(datasette, request, db) -> dict:
-    """The first SHOWN tables and views of ``db`` the actor may see, largest first (by the counts
+    """The first TRUNCATE_AT tables and views of ``db`` the actor may see, largest first (by the counts
     Datasette keeps for an immutable database, or counts it may take on a small one)."""
     hidden = set(await db.hidden_table_names())
     names = [t for t in await db.table_names() if t not in hidden] + await db.view_names()
@@ -51,7 +51,7 @@ async def largest_tables(datasette, request, db) -> dict:
         visible, private = await datasette.check_visibility(request.actor, "view-table", (db.name, table))
         if visible:
             shown.append({"name": table, "count": counts.get(table), "private": private})
-        if len(shown) == SHOWN:
+        if len(shown) == TRUNCATE_AT:
             break
     return {
         "color": (db.hash or hashlib.md5(db.name.encode("utf8")).hexdigest())[:6],
