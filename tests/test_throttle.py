@@ -13,6 +13,10 @@ from govreports.crawler import settings
 from govreports.crawler.throttle import AutoThrottle
 
 SLOW = 1.0  # seconds: the delay after a host answered that slowly
+# Scrapy 2.19 replaced the slot's randomize_delay flag by a jitter fraction
+NO_JITTER = (
+    {"jitter": 0} if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER") else {"randomize_delay": False}
+)
 
 
 def delay_after(status: int, answers: int = 10) -> float:
@@ -23,7 +27,7 @@ def delay_after(status: int, answers: int = 10) -> float:
     throttle = AutoThrottle(crawler)
     # what spider_opened sets (its private helpers differ between Scrapy versions)
     throttle.mindelay, throttle.maxdelay = settings.DOWNLOAD_DELAY, settings.AUTOTHROTTLE_MAX_DELAY
-    slot = Slot(concurrency=2, delay=settings.AUTOTHROTTLE_START_DELAY, randomize_delay=False)
+    slot = Slot(concurrency=2, delay=settings.AUTOTHROTTLE_START_DELAY, **NO_JITTER)
     url = "http://127.0.0.2/art/1.html"
     throttle._adjust_delay(slot, SLOW, Response(url, status=200))
     assert slot.delay == SLOW  # a slow host is asked less often at once
