@@ -347,22 +347,28 @@ def _drop(db, name: str) -> None:
         db.execute(f"drop {found[0]} [{name}]")
 
 
+def pending(db) -> list[int] | None:
+    """The reports changed since the last refresh (the change log), or None when the next refresh
+    redoes everything whatever the log holds: the archive was never refreshed, or refreshed by a
+    version before the change log."""
+    refreshed_at, stale_counter = db.execute(
+        f"select refreshed_at, changes is not refreshed_changes from {STATE} where id = 1"
+    ).fetchone()
+    if refreshed_at is None or stale_counter:
+        return None
+    return [i for (i,) in db.execute(f"select distinct report_id from {CHANGES}")]
+
+
 def refresh_derived(db: sqlite_utils.Database, force: bool = False) -> str | None:
     """Bring every derived table (and archive.agencies' tables) up to date, in one transaction:
     from the changes logged since the last refresh, or whole (``force``; also when the archive
     was never refreshed, was refreshed by a version before the change log, or has more changed
     reports than a quarter of it). Returns ``"incremental"``, ``"full"``, or None when nothing
     had changed."""
-    refreshed_at, stale_counter, reports = db.execute(
-        f"select refreshed_at, changes is not refreshed_changes, reports from {STATE} where id = 1"
-    ).fetchone()
-    changed = db.execute(f"select count(distinct report_id) from {CHANGES}").fetchone()[0]
-    full = (
-        force
-        or refreshed_at is None
-        or stale_counter
-        or changed > max(FULL_AT_LEAST, (reports or 0) // FULL_SHARE)
-    )
+    report_ids = pending(db)
+    reports = db.execute(f"select reports from {STATE} where id = 1").fetchone()[0]
+    changed = len(report_ids or ())
+    full = force or report_ids is None or changed > max(FULL_AT_LEAST, (reports or 0) // FULL_SHARE)
     if not full and not changed:
         return None
     with agencies.transaction(db, "derived"):
@@ -371,7 +377,6 @@ def refresh_derived(db: sqlite_utils.Database, force: bool = False) -> str | Non
             db.execute(f"delete from {CHANGES}")  # what linking every report logged: all redone below
             total = _refresh_whole(db)
         else:
-            report_ids = [i for (i,) in db.execute(f"select distinct report_id from {CHANGES}")]
             was = [
                 i
                 for (i,) in db.execute(

@@ -92,7 +92,6 @@ def ingest_paths(
     counts and problems."""
     archive = db if isinstance(db, Archive) else Archive(db)
     result = IngestSummary()
-    filed = []  # new reports and versions: the cross-year check looks at their agencies
     with ParsePool(archive.store.root, jobs) as pool, archive.batched() as done:
         for item in pool.imap(_stored(archive, paths, context)):
             if isinstance(item, Parsed):
@@ -102,10 +101,7 @@ def ingest_paths(
                 path, ingested = item
             result.add(ingested.status, str(path), ingested.error)
             echo(f"{ingested.status:<10} {path}" + (f": {ingested.error}" if ingested.error else ""))
-            if ingested.status in ("new", "changed"):
-                filed.append(ingested.report_id)
             done()
-    if filed:  # filed reports are linked to their agencies (Archive.file_parsed)
-        lifecycle.cross_year(archive.db, agencies=lifecycle.agencies_of(archive.db, filed))
+    lifecycle.cross_year_changed(archive.db)  # the filed reports are linked to agencies (file_parsed)
     derived.refresh_derived(archive.db)  # what the filed reports changed, their agencies' coverage too
     return result

@@ -234,13 +234,34 @@ def agencies_of(db, report_ids) -> set:
     return {agency for (agency,) in rows if agency}
 
 
+def changed_agencies(db) -> set | None:
+    """The agencies whose reports changed since the derived tables were last refreshed: the
+    agency each changed report has now and the one it had before (archive.derived's change log).
+    None when the next refresh redoes everything (``derived.pending``): every agency then."""
+    report_ids = derived.pending(db)
+    if report_ids is None:
+        return None
+    was = db.execute(
+        f"select distinct agency_id from {derived.CHANGES} where sign = -1 and agency_id is not null"
+    )
+    return agencies_of(db, report_ids) | {agency for (agency,) in was}
+
+
+def cross_year_changed(db) -> dict:
+    """The cross-year check of the agencies whose reports changed since the derived tables were
+    last refreshed (``changed_agencies``): what ingest and each crawl run do before that refresh,
+    so that a run over a large archive checks the agencies it touched, not every agency."""
+    return cross_year(db, agencies=changed_agencies(db))
+
+
 def after_run(db, run_id, complete, finished=True, resumed=False) -> dict:
-    """Everything a crawl run does to the archive once it has fetched: the cross-year check, and
-    for a run that finished, the removals. ``complete`` maps each source whose list pages were
-    all read to the report URLs found on them (``runs.Tally.complete``). A resumed run did not
-    read the list pages of the run it continues, so it marks no list removals (404/410 still
-    count). The derived tables are refreshed last (archive.derived)."""
-    cross_year(db)
+    """Everything a crawl run does to the archive once it has fetched: the cross-year check of
+    the agencies whose reports it changed, and for a run that finished, the removals.
+    ``complete`` maps each source whose list pages were all read to the report URLs found on them
+    (``runs.Tally.complete``). A resumed run did not read the list pages of the run it
+    continues, so it marks no list removals (404/410 still count). The derived tables are
+    refreshed last (archive.derived)."""
+    cross_year_changed(db)
     result = {"removed": [], "back": 0}
     if finished:
         started = db.execute("select started from crawl_runs where id = ?", [run_id]).fetchone()[0]

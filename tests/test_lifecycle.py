@@ -80,9 +80,10 @@ def test_a_corrected_version_is_checked_again_and_the_old_version_keeps_its_resu
 
     fixed = ingest(archive, "http://127.0.0.1/2022.txt", report_text(2022, [2, 0, 0, 0, 0, 1, 3], [0] * 7))
     assert fixed.status == "changed"
-    lifecycle.cross_year(archive.db, agencies=[archive.db["reports"].get(fixed.report_id)["agency"]])
+    lifecycle.cross_year(archive.db, agencies=[archive.db["reports"].get(fixed.report_id)["agency_id"]])
 
-    assert all(passed for _, _, passed in cross_year_rows(archive, fixed.report_id).values())
+    rows = cross_year_rows(archive, fixed.report_id)
+    assert len(rows) == 7 and all(passed for _, _, passed in rows.values())
     assert cross_year_rows(archive, first.report_id)["total"] == (3, 2, 0)
 
 
@@ -99,6 +100,41 @@ def test_no_check_without_the_previous_year_or_across_agencies(archive):
 
     assert lifecycle.cross_year(archive.db)["checked"] == 0
     assert cross_year_rows(archive, later.report_id) == {} == cross_year_rows(archive, stranger.report_id)
+
+
+def test_a_run_checks_again_only_the_agencies_whose_reports_it_changed(tmp_path):
+    from govreports.archive.ingest import ingest_paths
+
+    def other_agency(body: bytes) -> bytes:
+        text = body.decode().replace("卫东区卫生健康委员会", "湛河区卫生健康委员会")
+        return re.sub(r"卫健委(20\d\d)", r"湛河区卫生健康委员会\1", text).encode()
+
+    files = {
+        "2021.txt": report_text(2021, [0] * 7, [2, 0, 0, 0, 0, 1, 3]),
+        "2022.txt": report_text(2022, [2, 0, 0, 0, 0, 0, 2], [0] * 7),
+        "other-2021.txt": other_agency(report_text(2021, [0] * 7, [1] * 7)),
+        "other-2022.txt": other_agency(report_text(2022, [0] * 7, [0] * 7)),
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_bytes(body)
+    db = tmp_path / "reports.db"
+    ingest_paths(db, [tmp_path / name for name in files], echo=lambda line: None)
+    archive = Archive(db)
+    other = archive.latest_report((tmp_path / "other-2022.txt").resolve().as_uri())
+    assert cross_year_rows(archive, other["id"])["total"] == (1, 0, 0), "both agencies checked by ingest"
+
+    # A crawl files a corrected 2022 of 卫东区卫健委: the run's end checks that agency again.
+    url = (tmp_path / "2022.txt").resolve().as_uri()
+    fetch = archive.record_fetch(
+        url=url, status=200, content_type="text/plain", body=report_text(2022, [2, 0, 0, 0, 0, 1, 3], [0] * 7)
+    )
+    fixed = archive.ingest_document(fetch.document_id)
+    result = lifecycle.cross_year_changed(archive.db)
+
+    assert result["reports"] == [fixed.report_id], "the other agency's reports are not checked again"
+    assert all(passed for _, _, passed in cross_year_rows(archive, fixed.report_id).values())
+    assert cross_year_rows(archive, other["id"])["total"] == (1, 0, 0), "and keep their result"
+    archive.close()
 
 
 def test_a_report_answering_404_is_marked_removed_and_kept(archive):
