@@ -101,8 +101,10 @@ TABLES = {
     ),
 }
 REPORT_COLUMNS = {"agency_id": int, "government_level": str}
+SOURCE_COLUMNS = {"agency_id": int}  # the agency a source stands for, once linked (_link_sources)
 INDEXES = {
     "reports": [["agency_id", "year"]],
+    "sources": [["agency_id"]],
     "agencies": [["region_code"], ["level"], ["sector"], ["province"]],
     "agency_aliases": [["alias"]],
     "coverage": [["year", "status", "province"], ["report_id"], ["level"], ["sector"]],
@@ -121,13 +123,15 @@ def ensure(db) -> None:
     for name, (columns, pk, foreign_keys) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
-    reports = db["reports"]
-    for column, type_ in REPORT_COLUMNS.items():
-        if reports.exists() and column not in reports.columns_dict:
-            reports.add_column(column, type_)
+    for name, added in (("reports", REPORT_COLUMNS), ("sources", SOURCE_COLUMNS)):
+        table = db[name]
+        for column, type_ in added.items():
+            if table.exists() and column not in table.columns_dict:
+                table.add_column(column, type_)
     for name, indexes in INDEXES.items():
         for columns in indexes:
-            db[name].create_index(columns, if_not_exists=True)
+            if db[name].exists():
+                db[name].create_index(columns, if_not_exists=True)
     for name, columns in UNIQUE.items():
         db[name].create_index(columns, unique=True, if_not_exists=True)
     counts.create(db, COVERAGE_COUNTS, COVERAGE_DIMENSIONS, "agencies")
@@ -292,23 +296,25 @@ def source_agency(source: dict) -> str | None:
 
 
 def _link_sources(db, rules, everything) -> set:
-    """Mark the agencies the sources list names (in_sources), creating those never seen; only
-    the sources not linked before unless ``everything``. Returns the agency ids marked."""
+    """Mark the agencies the sources list names (in_sources), creating those never seen, and
+    give each source its ``agency_id``; only the sources not linked before (an index lookup,
+    whatever the length of the list) unless ``everything``. Returns the agency ids marked."""
     if not db["sources"].exists():
         return set()
     if everything:
         db.execute("update agencies set in_sources = 0 where in_sources = 1")
         db.execute("delete from agency_aliases where kind = 'source'")
-    known = {alias for (alias,) in db.execute("select alias from agency_aliases where kind = 'source'")}
+        db.execute("update sources set agency_id = null where agency_id is not null")
     ids, marked = {}, set()
-    for source in db["sources"].rows:
+    for source in list(db.query("select * from sources where agency_id is null")):
         name = source_agency(source)
-        if not name or name in known:
+        if not name:
             continue
         context = {k: source.get(k) for k in ("province", "city", "county")}
         identity = identify(name, find_region(name, "", context), rules)
         agency_id = _agency_id(db, identity, ids)
         db.execute("update agencies set in_sources = 1 where id = ?", [agency_id])
+        db.execute("update sources set agency_id = ? where name = ?", [agency_id, source["name"]])
         _add_alias(db, agency_id, name, identity, "source")
         marked.add(agency_id)
     return marked

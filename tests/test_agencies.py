@@ -3,6 +3,7 @@ report, coverage of who published and who did not (govreports.parser.agency, arc
 
 import json
 import pathlib
+import shutil
 
 import pytest
 import yaml
@@ -204,6 +205,31 @@ def test_the_sources_list_names_expected_publishers_that_never_published(archive
         )
     )
     assert province == {"江苏省": 2}  # 洪泽区 and 泗洪县; 沭阳县 published
+
+
+def test_each_source_is_linked_to_its_agency_once_and_a_new_source_at_the_next_refresh(archive, tmp_path):
+    sihong = archive.db.execute("select id from agencies where name = '泗洪县人民政府'").fetchone()[0]
+    linked = dict(archive.db.execute("select name, agency_id from sources"))
+    assert None not in linked.values(), "every source names an agency"
+    assert [name for name, agency in linked.items() if agency == sihong] == [
+        "江苏省泗洪县人民政府 政府信息公开年报"
+    ]
+
+    copy = Archive(shutil.copy(archive.path, tmp_path / "copy.db"))
+    siyang = {"name": "江苏省泗阳县人民政府 政府信息公开年报", "url": "http://127.0.0.1/siyang/",
+              "province": "江苏省", "city": "宿迁市", "county": "泗阳县", "level": "county"}  # fmt: skip
+    copy.finish_run(copy.start_run([siyang]))  # a crawl run that lists a new source and finds nothing
+
+    siyang = copy.db.execute("select agency_id from sources where name like '江苏省泗阳县%'").fetchone()[0]
+    row = copy.db.execute("select name, in_sources, reports from agencies where id = ?", [siyang]).fetchone()
+    assert row == ("泗阳县人民政府", 1, 0)
+    statuses = {s for (s,) in copy.db.execute("select status from coverage where agency_id = ?", [siyang])}
+    assert statuses == {"missing"}
+    assert (
+        dict(copy.db.execute("select name, agency_id from sources where name not like '江苏省泗阳县%'"))
+        == linked
+    )
+    copy.db.close()
 
 
 def test_a_maintainers_alias_is_applied_and_reparse_applies_it_again(archive, tmp_path, monkeypatch):

@@ -52,6 +52,7 @@ def test_every_table_and_column_is_described_in_chinese_and_english():
     schema = {name: columns for name, (columns, _, _) in (TABLES | agencies.TABLES).items()}
     schema |= dict.fromkeys(CODE_TABLES, code_columns)
     schema["reports"] = schema["reports"] | agencies.REPORT_COLUMNS
+    schema["sources"] = schema["sources"] | agencies.SOURCE_COLUMNS
     for table, columns in schema.items():
         meta = tables[table]
         for text in (meta["title"], meta["description"]):
