@@ -37,22 +37,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile_portals import HostilePortal, Witness  # noqa: E402
-from local_portals import sources_yaml  # noqa: E402
+from local_portals import crawl_command, sources_yaml  # noqa: E402
 
 from govreports.archive.check import check, whole  # noqa: E402
-
-
-def command(db, sources):
-    cmd = [
-        sys.executable,
-        "-m",
-        "govreports.crawler.cli",
-        "crawl",
-        str(db),
-        "--sources",
-        str(sources),
-    ]
-    return [*cmd, "--no-browser"]
 
 
 def filed(db) -> int:
@@ -86,7 +73,9 @@ def faults(args, folder):
             after = []
             for _ in (1, 2):
                 started = time.monotonic()
-                out = subprocess.run(command(db, sources), capture_output=True, text=True, check=True).stdout
+                out = subprocess.run(
+                    crawl_command(db, sources, "--no-browser"), capture_output=True, text=True, check=True
+                ).stdout
                 pending = next((line for line in out.splitlines() if "still pending" in line), "none pending")
                 traps = sum(p.trap_pages for p in portals) - sum(a[3] for a in after)
                 after.append((filed(db), time.monotonic() - started, pending, traps))
@@ -125,14 +114,18 @@ def kills(args, folder):
         sources = sources_yaml(folder / "kills.yaml", portals)
         killed = 0
         for _ in range(args.kills):
-            proc = subprocess.Popen(command(db, sources), env=env, stdout=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                crawl_command(db, sources, "--no-browser"), env=env, stdout=subprocess.DEVNULL
+            )
             try:
                 proc.wait(timeout=rng.uniform(2.0, 12.0))  # a Python + Scrapy start takes ~2 s
             except subprocess.TimeoutExpired:
                 proc.send_signal(signal.SIGKILL)
                 killed += 1
             proc.wait()
-        subprocess.run(command(db, sources), env=env, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            crawl_command(db, sources, "--no-browser"), env=env, stdout=subprocess.DEVNULL, check=True
+        )
         bodies = [n for p in portals for path, n in p.bodies.items() if path in p.report_paths]
     finally:
         for portal in portals:

@@ -10,6 +10,7 @@ changed or removed between two crawls, and every request is logged.
 import hashlib
 import html
 import pathlib
+import sys
 import time
 from collections import Counter
 
@@ -136,6 +137,21 @@ class Portal(Loopback):
                 super().answer(status, body, etag, location)
 
         return Handler
+
+
+def crawl_command(db, sources, *options) -> list[str]:
+    """``govreports crawl DB --sources FILE [options]`` in a process of its own, as a user types
+    it (Scrapy's reactor runs once per process)."""
+    return [
+        sys.executable,
+        "-m",
+        "govreports.crawler.cli",
+        "crawl",
+        str(db),
+        "--sources",
+        str(sources),
+        *options,
+    ]
 
 
 def sources_yaml(path, portals) -> pathlib.Path:

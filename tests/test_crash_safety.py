@@ -11,12 +11,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 
 import pytest
 import sqlite_utils
 from hostile_portals import HostilePortal, Witness
-from local_portals import sources_yaml
+from local_portals import crawl_command, sources_yaml
 
 from govreports.archive import Archive
 from govreports.archive.check import check, whole
@@ -32,22 +31,10 @@ FAST = {
 }
 
 
-def command(db, sources):
-    return [
-        sys.executable,
-        "-m",
-        "govreports.crawler.cli",
-        "crawl",
-        str(db),
-        "--sources",
-        str(sources),
-    ]
-
-
 def crawl(db, sources, settings=FAST, timeout=120):
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(settings)}
     done = subprocess.run(
-        [*command(db, sources), "--no-browser"], capture_output=True, text=True, env=env, timeout=timeout
+        crawl_command(db, sources, "--no-browser"), capture_output=True, text=True, env=env, timeout=timeout
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -79,7 +66,7 @@ def test_a_crawl_killed_with_sigkill_at_random_moments_ends_with_every_report_on
         kills, noticed, output = 0, 0, []
         for _ in range(4):
             proc = subprocess.Popen(
-                [*command(db, sources), "--no-browser"],
+                crawl_command(db, sources, "--no-browser"),
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -242,7 +229,9 @@ def test_the_browser_obeys_the_source_hosts_too(tmp_path):
         sources = tmp_path / "sources.yaml"
         sources.write_text(json.dumps({"sources": [source]}, ensure_ascii=False), encoding="utf-8")
         env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(FAST)}
-        done = subprocess.run(command(db, sources), capture_output=True, text=True, env=env, timeout=180)
+        done = subprocess.run(
+            crawl_command(db, sources), capture_output=True, text=True, env=env, timeout=180
+        )
         hits = witness.total
 
     assert done.returncode == 0, done.stdout + done.stderr

@@ -6,11 +6,10 @@ import os
 import pathlib
 import signal
 import subprocess
-import sys
 
 import pytest
 import sqlite_utils
-from local_portals import Portal, sources_yaml
+from local_portals import Portal, crawl_command, sources_yaml
 from redis_server import redis_server
 from scrapy.crawler import Crawler
 
@@ -92,8 +91,7 @@ def test_two_workers_fetch_and_file_every_report_exactly_once(tmp_path, redis_ur
 
 def command(db, sources, redis_url):
     """`govreports crawl` with two workers, as a user types it."""
-    cli = [sys.executable, "-m", "govreports.crawler.cli", "crawl", str(db), "--sources", str(sources)]
-    return [*cli, "--no-browser", "--workers", "2", "--redis", redis_url]
+    return crawl_command(db, sources, "--no-browser", "--workers", "2", "--redis", redis_url)
 
 
 def ctrl_c_works():

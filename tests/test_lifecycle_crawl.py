@@ -4,11 +4,10 @@ deleted; every fetch is in the run's WARC files, and each documents row points a
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 import sqlite_utils
-from local_portals import Portal, sources_yaml
+from local_portals import Portal, crawl_command, sources_yaml
 
 from govreports.crawler.warc import read_record, warc_folder
 
@@ -26,17 +25,7 @@ def portal():
 def run(db, sources) -> dict:
     """govreports crawl in its own process (Scrapy's reactor runs once per process): per-source counts."""
     env = {**os.environ, "GOVREPORTS_CRAWL_SETTINGS": json.dumps(FAST)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "govreports.crawler.cli",
-        "crawl",
-        str(db),
-        "--sources",
-        str(sources),
-        "--no-browser",
-    ]
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    subprocess.run(crawl_command(db, sources, "--no-browser"), env=env, check=True, capture_output=True)
     last = (
         sqlite_utils.Database(db)
         .execute("select sources from crawl_runs order by id desc limit 1")

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from local_portals import crawl_command
 
 from govreports.archive.lock import CrawlLocked, crawl_lock, lock_path
 
@@ -70,16 +71,7 @@ def test_govreports_crawl_refuses_to_start_while_another_crawl_holds_the_lock(tm
         "sources:\n  - {name: 某区人民政府, url: 'http://127.0.0.1:9/nb/', province: 河南省}\n"
     )
     with crawl_lock(db):
-        cmd = [
-            sys.executable,
-            "-m",
-            "govreports.crawler.cli",
-            "crawl",
-            str(db),
-            "--sources",
-            str(sources),
-        ]
-        second = subprocess.run(cmd, capture_output=True, text=True)
+        second = subprocess.run(crawl_command(db, sources), capture_output=True, text=True)
     assert second.returncode == 1
     assert f"another crawl is running (pid {os.getpid()}" in second.stderr
     assert not db.exists(), "the second run touched nothing"
