@@ -5,10 +5,11 @@ government's 办公室), each the same agency another year, and a source that ne
 import pathlib
 import shutil
 
+from truth import SHARED
+
 from govreports.archive.db import Archive
 from govreports.archive.ingest import ingest_paths
 
-SHARED = pathlib.Path("/work/shared")
 SHARED_FILES = sorted(
     f
     for folder in ("seeds", "realworld")

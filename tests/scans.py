@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+from truth import SHARED
 
 ROOT = pathlib.Path(__file__).resolve().parent
 FIXTURES = ROOT / "fixtures"
 SCANS = FIXTURES / "scans"
-SHARED = ROOT.parents[1] / "shared"  # shared/ lies beside the repository
 REPORT = FIXTURES / "attachments" / "report.pdf"  # the official template filled in (make_fixtures.py)
 BLANK = SCANS / "template-2021-blank.pdf"  # the blank official template printed by LibreOffice
 
