@@ -114,9 +114,11 @@ class Archive:
     def begin(self) -> None:
         """Open a transaction that ``commit`` ends (the crawl's writer commits every half second).
 
-        Its pages stay in this connection's cache (64 MB) until the commit: spilling them to the
-        file would take SQLite's exclusive lock early and lock the crawl's readers out until then."""
-        self.db.execute("pragma cache_size = -65536")
+        Its pages stay in this connection's cache (16 MB) until the commit: spilling them to the
+        file would take SQLite's exclusive lock early and lock the crawl's readers out until then.
+        A half-second transaction writes a few MB; a larger cache only fills as the archive grows
+        (64 MB took the crawl process from 121 MB at 1k reports to 239 MB at 8k)."""
+        self.db.execute("pragma cache_size = -16384")
         self.db.begin()
 
     def commit(self) -> None:
