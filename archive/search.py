@@ -171,6 +171,40 @@ CANNED_SEARCH_SQL = SEARCH_SQL.format(
 ).replace(":match", "escape_fts(:q)")
 
 
+# The reports table's search box (Datasette's ?_search=, datasette/plugins/table_search.py): a
+# filter on the table's own rows, read in the page's own order. How it is written depends on how
+# common the query is (:func:`table_search`):
+TABLE_SEARCH = {
+    # in at most RANKED reports: its matches, read from the index (Datasette's own way)
+    "few": f"id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match escape_fts(:search))",
+    # two or more characters, in more: each row the page reads is looked up in the index, so that
+    # the first page reads about as many rows as it shows instead of every match
+    "common": f"""exists (select 1 from {FTS_TABLE}
+      where {FTS_TABLE} match escape_fts(:search) and rowid = reports.id)""",
+    # one character in more than RANKED of the newest SCANNED reports: each row's text read (a
+    # prefix query per row would merge the doclists of every bigram the character starts)
+    "common_character": """is_latest = 1 and (instr(title, :character) > 0 or instr(agency, :character) > 0
+      or instr(text, :character) > 0)""",
+}
+_ONE_CHARACTER = re.compile(r'"(.)"\*')
+
+
+def table_search(conn: sqlite3.Connection, query: str) -> tuple[str, dict]:
+    """How the reports table's search box filters for ``query``: (a key of :data:`TABLE_SEARCH`,
+    its parameters beside ``search``). Reads at most RANKED + 1 matches (or the newest SCANNED
+    reports' texts for one character) to tell."""
+    match = fts_query(query)
+    one = _ONE_CHARACTER.fullmatch(match)
+    if one:
+        sql = f"""select count(*) from (select 1 from reports where is_latest = 1
+          and id > (select max(id) from reports) - {SCANNED} and instr(text, ?) > 0 limit {RANKED + 1})"""
+        if conn.execute(sql, [one.group(1)]).fetchone()[0] > RANKED:
+            return "common_character", {"character": one.group(1)}
+        return "few", {}
+    sql = f"select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? limit {RANKED + 1})"
+    return ("common" if conn.execute(sql, [match]).fetchone()[0] > RANKED else "few"), {}
+
+
 def create_fts(db: sqlite_utils.Database) -> None:
     """The index, created if missing; an index of the older kind (with its own copy of the text)
     is replaced by a contentless one filled from the reports."""

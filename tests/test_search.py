@@ -8,8 +8,16 @@ from archive_samples import copy_samples
 from datasette.utils import escape_fts
 
 from govreports.archive import Archive
+from govreports.archive import search as search_module
 from govreports.archive.ingest import ingest_paths
-from govreports.archive.search import fts_query, search, segment
+from govreports.archive.search import (
+    TABLE_SEARCH,
+    fts_query,
+    register_functions,
+    search,
+    segment,
+    table_search,
+)
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +118,27 @@ def test_the_index_spells_chinese_as_overlapping_pairs():
 @pytest.mark.parametrize("query", ["report", "open data", '"exact phrase" more', 'unbalanced"', "a-b c.d"])
 def test_queries_without_chinese_are_escaped_exactly_as_datasette_does(query):
     assert fts_query(query) == escape_fts(query)
+
+
+def table_box(archive, query: str) -> tuple[str, set[int]]:
+    """How the reports table's search box filters for ``query``, and the reports it keeps."""
+    register_functions(archive.db.conn)
+    kind, params = table_search(archive.db.conn, query)
+    sql = f"select id from reports where {TABLE_SEARCH[kind]}"
+    return kind, {row[0] for row in archive.db.execute(sql, {"search": query, **params})}
+
+
+@pytest.mark.parametrize(
+    "query", ["局", "复议", "不掌握", "卫生健康", "北仑", "乐清市卫生健康局", "不存在的词"]
+)
+def test_the_table_search_box_keeps_the_same_reports_however_common_the_query(archive, monkeypatch, query):
+    # in 4 reports every query is rare: read from the index, as Datasette's own search box does
+    assert table_box(archive, query) == ("few", containing(archive, query))
+    # a query in more than RANKED reports is tested row by row: same reports
+    monkeypatch.setattr(search_module, "RANKED", 1)
+    kind, kept = table_box(archive, query)
+    assert kept == containing(archive, query)
+    if len(kept) > 1:
+        assert kind == ("common_character" if len(query) == 1 else "common")
+    else:
+        assert kind == "few"

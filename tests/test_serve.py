@@ -103,5 +103,5 @@ def test_datasette_args_name_the_metadata_for_the_served_file(tmp_path):
     assert args[:3] == ["serve", "--immutable", str(tmp_path / "demo.db")]
     written = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
     assert written == metadata("demo")
-    assert written["databases"]["demo"]["tables"]["reports"]["fts_table"] == "reports_fts"
+    assert written["databases"]["demo"]["tables"]["reports"]["sort_desc"] == "year"
     assert args[args.index("--setting") + 1 : args.index("--setting") + 3] == ["sql_time_limit_ms", "5000"]
