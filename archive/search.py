@@ -135,12 +135,12 @@ RANKED = 2000  # up to this many matches are ranked by bm25; more are listed new
 # expression ('""' matches nothing at once): a WHERE term beside MATCH is only tested after FTS5
 # has started its query.
 SCANNED = 3000  # one-character queries: how many of the newest reports are read before the index
-SEARCH_SQL = f"""with scan as materialized (
-  select id from reports
+# a one-character :match: the newest SCANNED reports whose text has the character, up to RANKED + 1
+SCAN_SQL = f"""select id from reports
   where :match like '"_"*' and is_latest = 1 and id > (select max(id) from reports) - {SCANNED}
     and instr(text, substr(:match, 2, 1)) > 0
-  order by id desc limit {RANKED + 1}
-),
+  order by id desc limit {RANKED + 1}"""
+SEARCH_SQL = f"""with scan as materialized ({SCAN_SQL}),
 newest as materialized (
   select id from scan where (select count(*) from scan) > {RANKED}
   union all
@@ -186,7 +186,10 @@ TABLE_SEARCH = {
     "common_character": """is_latest = 1 and (instr(title, :character) > 0 or instr(agency, :character) > 0
       or instr(text, :character) > 0)""",
 }
-_ONE_CHARACTER = re.compile(r'"(.)"\*')
+_ONE_CHARACTER = re.compile(r'"."\*')
+# where datasette/plugins/table_search.py leaves table_search's answer for a request (its ASGI
+# scope), so that the page's facets (plugins/govreports_site.py) need not ask again
+TABLE_SEARCH_SCOPE = "govreports.table_search"
 
 
 def table_search(conn: sqlite3.Connection, query: str) -> tuple[str, dict]:
@@ -194,13 +197,9 @@ def table_search(conn: sqlite3.Connection, query: str) -> tuple[str, dict]:
     its parameters beside ``search``). Reads at most RANKED + 1 matches (or the newest SCANNED
     reports' texts for one character) to tell."""
     match = fts_query(query)
-    one = _ONE_CHARACTER.fullmatch(match)
-    if one:
-        sql = f"""select count(*) from (select 1 from reports where is_latest = 1
-          and id > (select max(id) from reports) - {SCANNED} and instr(text, ?) > 0 limit {RANKED + 1})"""
-        if conn.execute(sql, [one.group(1)]).fetchone()[0] > RANKED:
-            return "common_character", {"character": one.group(1)}
-        return "few", {}
+    if _ONE_CHARACTER.fullmatch(match):
+        common = conn.execute(f"select count(*) from ({SCAN_SQL})", {"match": match}).fetchone()[0] > RANKED
+        return ("common_character", {"character": match[1]}) if common else ("few", {})
     sql = f"select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? limit {RANKED + 1})"
     return ("common" if conn.execute(sql, [match]).fetchone()[0] > RANKED else "few"), {}
 

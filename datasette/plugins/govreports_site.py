@@ -29,7 +29,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import AsgiStream, NotFound, Response
 
 from govreports.archive import derived
-from govreports.archive.search import FTS_TABLE, search, table_search
+from govreports.archive.search import FTS_TABLE, TABLE_SEARCH_SCOPE, search, table_search
 from govreports.archive.store import RawStore
 from govreports.parser import labels as L
 
@@ -408,11 +408,15 @@ class CountedFacet(Facet):
 
     async def search_matches_too_many(self) -> bool:
         """Whether the page searches for a word in more than search.RANKED reports."""
-        query = self.request.args.get("_search")
-        if not query or not query.strip() or self.table != "reports":
+        query = (self.request.args.get("_search") or "").strip()
+        if not query or self.table != "reports":
             return False
-        kind, _ = await self.ds.get_database(self.database).execute_fn(lambda conn: table_search(conn, query))
-        return kind != "few"
+        found = self.request.scope.get(TABLE_SEARCH_SCOPE)  # worked out by plugins/table_search.py
+        if found is None:
+            found = await self.ds.get_database(self.database).execute_fn(
+                lambda conn: table_search(conn, query)
+            )
+        return found[0] != "few"
 
     async def live(self, facet, kind, source):
         """The facet counted over the page's rows by Datasette's own facet of its kind."""

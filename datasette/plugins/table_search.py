@@ -17,12 +17,11 @@ import urllib.parse
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 
-from govreports.archive.search import RANKED, TABLE_SEARCH, table_search
+from govreports.archive.search import RANKED, TABLE_SEARCH, TABLE_SEARCH_SCOPE, table_search
 
 TABLE = "reports"
 # the reports table's pages: HTML, .json, .csv (Datasette's table route, without the database's own pages)
 TABLE_PATH = re.compile(rf"^/(?P<database>[^/]+)/{TABLE}(\.\w+)?$")
-SCOPE_KEY = "govreports.table_search"  # (kind, parameters) of the request's search, once worked out
 
 
 async def search_of(datasette, database: str, query: str) -> tuple[str, dict]:
@@ -43,7 +42,7 @@ def asgi_wrapper(datasette):
                 query = (args.get("_search") or [""])[0]
                 if query.strip() and await table_exists(datasette, found.group("database")):
                     kind = await search_of(datasette, found.group("database"), query)
-                    scope = {**scope, SCOPE_KEY: kind}
+                    scope = {**scope, TABLE_SEARCH_SCOPE: kind}
                     if kind[0] != "few" and "_nocount" not in args:
                         scope["query_string"] = scope["query_string"] + b"&_nocount=1"
             await app(scope, receive, send)
@@ -67,7 +66,7 @@ def filters_from_request(request, database, table, datasette):
         context = {"supports_search": True}
         if not query:
             return FilterArguments([], extra_context=context)
-        kind, params = request.scope.get(SCOPE_KEY) or await search_of(
+        kind, params = request.scope.get(TABLE_SEARCH_SCOPE) or await search_of(
             datasette, database, request.args["_search"]
         )
         said = f'search matches "{query}"'
