@@ -38,9 +38,11 @@ no more than :data:`RANKED` it ranks them (title and agency weigh more than the 
 it lists the newest first (the highest report ids: the last filed). The canned query ``search`` in datasette/metadata.yaml is the same SQL.
 """
 
+import json
 import re
 import sqlite3
 import unicodedata
+from typing import NamedTuple
 
 import pluggy
 import sqlite_utils
@@ -98,31 +100,53 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def snippet(text: str | None, query: str, width: int = 40) -> str:
-    """A piece of ``text`` around the first term of ``query`` found in it, the term in 【】.
+def terms(query: str | None) -> list[str]:
+    """The words and "quoted phrases" of a search-box query, as the index reads them (NFKC)."""
+    bits = (unicodedata.normalize("NFKC", bit.strip('"')).strip() for bit in _BITS.split(query or "") if bit)
+    return [bit for bit in bits if bit]
+
+
+def passage(text: str | None, query: str, width: int = 40) -> list[tuple[str, bool]]:
+    """The piece of ``text`` around the first term of ``query`` found in it, ``width`` characters
+    either side, as (part, whether it is a term) pairs: every term in it stands apart, and "…"
+    stands where the text was cut. The start of the text when no term is in it.
 
     Only the piece is cleaned up (whitespace runs become one space): reports are long, and this
-    runs for every row of a result page."""
+    runs for every row of a result page. The text is normalised (NFKC, as the index reads it)
+    only when no term is found in it as it is."""
     text = text or ""
-    lowered = text.lower()
-    for bit in _BITS.split(query or ""):
-        term = unicodedata.normalize("NFKC", (bit or "").strip('"')).strip().lower()
-        at = lowered.find(term) if term else -1
-        if at >= 0:
-            end = at + len(term)
-            before = _squash(text[max(0, at - 3 * width) : at])[-width:]
-            after = _squash(text[end : end + 3 * width])[:width]
-            return (
-                ("…" if at > width else "")
-                + before.lstrip()
-                + "【"
-                + text[at:end]
-                + "】"
-                + after.rstrip()
-                + ("…" if end + width < len(text) else "")
+    sources = (
+        [text] if unicodedata.is_normalized("NFKC", text) else [text, unicodedata.normalize("NFKC", text)]
+    )
+    words = sorted(terms(query), key=len, reverse=True)  # longest first: a term inside another is not split
+    pattern = re.compile("(" + "|".join(map(re.escape, words)) + ")", re.I) if words else None
+    for source in sources:
+        found = pattern.search(source) if pattern else None
+        if found:
+            at, end = found.span()
+            before = _squash(source[max(0, at - 3 * width) : at])[-width:].lstrip()
+            after = _squash(source[end : end + 3 * width])[:width].rstrip()
+            piece, cut_before, cut_after = (
+                before + found.group() + after,
+                at > width,
+                end + width < len(source),
             )
-    start = _squash(text[: 4 * width]).strip()
-    return start[: 2 * width] + ("…" if len(text) > 2 * width else "")
+            break
+    else:
+        piece, cut_before, cut_after = (
+            _squash(text[: 4 * width]).strip()[: 2 * width],
+            False,
+            len(text) > 2 * width,
+        )
+    parts = [("…", False)] if cut_before else []
+    for i, part in enumerate(pattern.split(piece) if pattern else [piece]):
+        parts.append((part, i % 2 == 1))
+    return parts + ([("…", False)] if cut_after else [])
+
+
+def snippet(text: str | None, query: str, width: int = 40) -> str:
+    """A piece of ``text`` around the first term of ``query`` found in it, the terms in 【】."""
+    return "".join(f"【{part}】" if term else part for part, term in passage(text, query, width))
 
 
 FTS_SQL = (
@@ -161,47 +185,82 @@ page as materialized (
 select {{columns}}
 from page join reports r on r.id = page.id
 order by page.score, r.id desc"""
+PAGE = 20  # results on the first page of a search: the canned query's, and the reports table's search box's
 SEARCH_COLUMNS = "r.id, r.url, r.title, r.agency, r.province, r.city, r.county, r.year, r.check_failures"
 # The canned query of datasette/metadata.yaml (``govreports serve`` puts this SQL there): the
-# first 20 matches (edit the limit in its SQL for more)
+# first PAGE matches (edit the limit in its SQL for more)
 CANNED_SEARCH_SQL = SEARCH_SQL.format(
     columns="r.id, r.title, r.agency, r.province, r.city, r.year, r.check_failures, "
     "fts_snippet(r.text, :q) as snippet, r.url",
-    limit=20,
+    limit=PAGE,
 ).replace(":match", "escape_fts(:q)")
 
 
-# The reports table's search box (Datasette's ?_search=, datasette/plugins/table_search.py): a
-# filter on the table's own rows, read in the page's own order. How it is written depends on how
-# common the query is (:func:`table_search`):
-TABLE_SEARCH = {
-    # in at most RANKED reports: its matches, read from the index (Datasette's own way)
-    "few": f"id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match escape_fts(:search))",
-    # two or more characters, in more: each row the page reads is looked up in the index, so that
-    # the first page reads about as many rows as it shows instead of every match
-    "common": f"""exists (select 1 from {FTS_TABLE}
-      where {FTS_TABLE} match escape_fts(:search) and rowid = reports.id)""",
-    # one character in more than RANKED of the newest SCANNED reports: each row's text read (a
-    # prefix query per row would merge the doclists of every bigram the character starts)
-    "common_character": """is_latest = 1 and (instr(title, :character) > 0 or instr(agency, :character) > 0
-      or instr(text, :character) > 0)""",
-}
+# The reports table's search box (Datasette's ?_search=, and ?_search_<column>= for one column of
+# the index; datasette/plugins/table_search.py): a filter on the table's own rows, read in the
+# page's own order. How it is written depends on how common the search is (:func:`table_search`).
+INDEXED = ("title", "agency", "text")  # the index's columns, each searchable alone
+# in at most RANKED reports: its matches, read from the index once (table_search) and handed to
+# the page's queries as a JSON array, so that its rows, count and facets do not each search again
+# (a long name is a phrase of a dozen tokens, some in every report: 15 ms a search)
+FEW = "id in (select value from json_each(:matches))"
+# in more: each row the page reads is tested, so that the first page reads about as many rows as
+# it shows instead of every match; a word looked up in the index, one character found in the
+# row's columns (a prefix query per row would merge the doclists of every bigram the character starts)
+ROW_IN_INDEX = (
+    f"exists (select 1 from {FTS_TABLE} where {FTS_TABLE} match :match{{n}} and rowid = reports.id)"
+)
+ROW_HAS_CHARACTER = "instr({column}, :character{n}) > 0"
 _ONE_CHARACTER = re.compile(r'"."\*')
 # where datasette/plugins/table_search.py leaves table_search's answer for a request (its ASGI
 # scope), so that the page's facets (plugins/govreports_site.py) need not ask again
 TABLE_SEARCH_SCOPE = "govreports.table_search"
 
 
-def table_search(conn: sqlite3.Connection, query: str) -> tuple[str, dict]:
-    """How the reports table's search box filters for ``query``: (a key of :data:`TABLE_SEARCH`,
-    its parameters beside ``search``). Reads at most RANKED + 1 matches (or the newest SCANNED
-    reports' texts for one character) to tell."""
-    match = fts_query(query)
-    if _ONE_CHARACTER.fullmatch(match):
-        common = conn.execute(f"select count(*) from ({SCAN_SQL})", {"match": match}).fetchone()[0] > RANKED
-        return ("common_character", {"character": match[1]}) if common else ("few", {})
-    sql = f"select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? limit {RANKED + 1})"
-    return ("common" if conn.execute(sql, [match]).fetchone()[0] > RANKED else "few"), {}
+def searches_in(args) -> dict[str | None, str]:
+    """What a reports-table request searches for, as :func:`table_search` takes it, from its
+    arguments ``args`` (a mapping of name to value): ``_search`` and ``_search_<column>``."""
+    names = {"_search": None, **{f"_search_{column}": column for column in INDEXED}}
+    return {column: args[name] for name, column in names.items() if (args.get(name) or "").strip()}
+
+
+class TableSearch(NamedTuple):
+    where: str  # the filter on the reports table
+    params: dict
+    common: bool  # in more than RANKED reports: the page does not count its rows
+
+
+def table_search(conn: sqlite3.Connection, searches: dict[str | None, str]) -> TableSearch:
+    """How the reports table's search box filters for ``searches``: {None: the query of
+    ``?_search=``, column: the query of ``?_search_<column>=``} (every one must match). Reads at
+    most RANKED + 1 matches (first the newest SCANNED reports' texts, for one character) to tell."""
+    terms = [(column, fts_query(query)) for column, query in searches.items()]
+    tests = _row_tests(terms)
+    if all(_ONE_CHARACTER.fullmatch(match) for _, match in terms):
+        newest = f"""select 1 from reports where {tests.where}
+          and id > (select max(id) from reports) - {SCANNED} limit {RANKED + 1}"""
+        if conn.execute(f"select count(*) from ({newest})", tests.params).fetchone()[0] > RANKED:
+            return tests
+    match = " AND ".join(f"({m})" if column is None else f"({column} : ({m}))" for column, m in terms)
+    sql = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? limit {RANKED + 1}"
+    matches = [row[0] for row in conn.execute(sql, [match])]
+    if len(matches) > RANKED:
+        return tests
+    return TableSearch(FEW, {"matches": json.dumps(matches)}, False)
+
+
+def _row_tests(terms: list[tuple[str | None, str]]) -> TableSearch:
+    tests, params = ["is_latest = 1"], {}
+    for i, (column, match) in enumerate(terms):
+        n = i or ""
+        if _ONE_CHARACTER.fullmatch(match):
+            found = (ROW_HAS_CHARACTER.format(column=c, n=n) for c in ([column] if column else INDEXED))
+            tests.append("(" + " or ".join(found) + ")")
+            params[f"character{n}"] = match[1]
+        else:
+            tests.append(ROW_IN_INDEX.format(n=n))
+            params[f"match{n}"] = match if column is None else f"{column} : ({match})"
+    return TableSearch(" and ".join(tests), params, True)
 
 
 def create_fts(db: sqlite_utils.Database) -> None:

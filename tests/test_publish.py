@@ -127,6 +127,13 @@ def test_search_finds_chinese_words_of_any_length(site, query, expected):
         assert {r["agency"] for r in rows} == expected
 
 
+def test_reports_table_searches_one_column_with_search_column(site):
+    rows = get_json(site, "/reports/reports", _search_agency="卫生健康局", is_latest=1)["rows"]
+    assert {r["agency"] for r in rows} == {"乐清市卫生健康局", "宁波市北仑区卫生健康局", "沙河市卫生健康局"}
+    status, _, body = site.get("/reports/reports?" + urllib.parse.urlencode({"_search_agency": "局"}))
+    assert status == 200 and "agency search matches &#34;局&#34;" in body.decode()
+
+
 def test_reports_table_search_shows_the_passage_under_each_row(site):
     status, _, body = site.get("/reports/reports?" + urllib.parse.urlencode({"_search": "复议"}))
     page = body.decode()

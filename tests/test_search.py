@@ -11,7 +11,7 @@ from govreports.archive import Archive
 from govreports.archive import search as search_module
 from govreports.archive.ingest import ingest_paths
 from govreports.archive.search import (
-    TABLE_SEARCH,
+    INDEXED,
     fts_query,
     register_functions,
     search,
@@ -29,13 +29,13 @@ def archive(tmp_path_factory):
     return archive
 
 
-def containing(archive, query: str) -> set[int]:
-    """The oracle: reports whose title, agency or text contains the query as it is."""
+def containing(archive, query: str, columns=INDEXED) -> set[int]:
+    """The oracle: reports whose title, agency or text (or the given columns) has the query as it is."""
     query = unicodedata.normalize("NFKC", query)
     return {
         row["id"]
         for row in archive.db["reports"].rows
-        if any(query in unicodedata.normalize("NFKC", row[c] or "") for c in ("title", "agency", "text"))
+        if any(query in unicodedata.normalize("NFKC", row[c] or "") for c in columns)
     }
 
 
@@ -120,25 +120,36 @@ def test_queries_without_chinese_are_escaped_exactly_as_datasette_does(query):
     assert fts_query(query) == escape_fts(query)
 
 
-def table_box(archive, query: str) -> tuple[str, set[int]]:
-    """How the reports table's search box filters for ``query``, and the reports it keeps."""
+def table_box(archive, searches: dict) -> tuple[bool, set[int]]:
+    """How the reports table's search box filters for ``searches`` (whether it finds the search
+    common), and the reports it keeps."""
     register_functions(archive.db.conn)
-    kind, params = table_search(archive.db.conn, query)
-    sql = f"select id from reports where {TABLE_SEARCH[kind]}"
-    return kind, {row[0] for row in archive.db.execute(sql, {"search": query, **params})}
+    answer = table_search(archive.db.conn, searches)
+    sql = f"select id from reports where {answer.where}"
+    return answer.common, {row[0] for row in archive.db.execute(sql, answer.params)}
 
 
 @pytest.mark.parametrize(
     "query", ["局", "复议", "不掌握", "卫生健康", "北仑", "乐清市卫生健康局", "不存在的词"]
 )
 def test_the_table_search_box_keeps_the_same_reports_however_common_the_query(archive, monkeypatch, query):
-    # in 4 reports every query is rare: read from the index, as Datasette's own search box does
-    assert table_box(archive, query) == ("few", containing(archive, query))
+    # in 4 reports every query is rare: its matches read from the index once
+    assert table_box(archive, {None: query}) == (False, containing(archive, query))
     # a query in more than RANKED reports is tested row by row: same reports
     monkeypatch.setattr(search_module, "RANKED", 1)
-    kind, kept = table_box(archive, query)
+    common, kept = table_box(archive, {None: query})
     assert kept == containing(archive, query)
-    if len(kept) > 1:
-        assert kind == ("common_character" if len(query) == 1 else "common")
-    else:
-        assert kind == "few"
+    assert common == (len(kept) > 1)
+
+
+@pytest.mark.parametrize("ranked", [2000, 1])
+@pytest.mark.parametrize(
+    "column, query", [("agency", "局"), ("agency", "卫生健康"), ("title", "2021"), ("text", "北仑")]
+)
+def test_the_table_search_box_searches_one_column_too(archive, monkeypatch, ranked, column, query):
+    """``?_search_agency=局`` keeps the reports whose agency has it, alone or beside ``_search``."""
+    monkeypatch.setattr(search_module, "RANKED", ranked)
+    assert containing(archive, query, [column])  # the samples have such reports
+    assert table_box(archive, {column: query})[1] == containing(archive, query, [column])
+    both = table_box(archive, {None: "复议", column: query})[1]
+    assert both == containing(archive, query, [column]) & containing(archive, "复议")

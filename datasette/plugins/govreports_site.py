@@ -15,9 +15,7 @@
 
 import json
 import pathlib
-import re
 import sqlite3
-import unicodedata
 import urllib.parse
 
 import markupsafe
@@ -29,7 +27,14 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import AsgiStream, NotFound, Response
 
 from govreports.archive import derived
-from govreports.archive.search import FTS_TABLE, TABLE_SEARCH_SCOPE, search, table_search
+from govreports.archive.search import (
+    FTS_TABLE,
+    TABLE_SEARCH_SCOPE,
+    passage,
+    search,
+    searches_in,
+    table_search,
+)
 from govreports.archive.store import RawStore
 from govreports.parser import labels as L
 
@@ -408,15 +413,15 @@ class CountedFacet(Facet):
 
     async def search_matches_too_many(self) -> bool:
         """Whether the page searches for a word in more than search.RANKED reports."""
-        query = (self.request.args.get("_search") or "").strip()
-        if not query or self.table != "reports":
+        searches = searches_in(self.request.args)
+        if not searches or self.table != "reports":
             return False
         found = self.request.scope.get(TABLE_SEARCH_SCOPE)  # worked out by plugins/table_search.py
         if found is None:
             found = await self.ds.get_database(self.database).execute_fn(
-                lambda conn: table_search(conn, query)
+                lambda conn: table_search(conn, searches)
             )
-        return found[0] != "few"
+        return found.common
 
     async def live(self, facet, kind, source):
         """The facet counted over the page's rows by Datasette's own facet of its kind."""
@@ -469,14 +474,16 @@ def extra_css_urls(datasette):
 def extra_template_vars(view_name, database, table, request, datasette):
     names = archive_names(datasette)
     extra = {"archive_database": names[0] if names else None, "browse_reports_query": BROWSE_QUERY}
-    query = request.args.get("_search") if request is not None else None
+    query = " ".join(searches_in(request.args).values()) if request is not None else None
     if view_name == "table" and table == "reports" and query:
 
-        async def report_snippet(report_id):
-            texts = await report_texts(datasette.get_database(database), [int(report_id)])
-            return highlight(texts.get(int(report_id)), query)
+        async def report_snippets(rows) -> list:
+            """The passage under each row of the page, in the page's order: one query for the page."""
+            ids = [row["id"] for row in rows]
+            texts = await report_texts(datasette.get_database(database), ids)
+            return [highlight(texts.get(report_id), query) for report_id in ids]
 
-        extra["report_snippet"] = report_snippet
+        extra["report_snippets"] = report_snippets
     if view_name == "index" and names:
         extra["archive_summary"] = lambda: archive_summary(datasette.get_database(names[0]))
         extra["archive_queries"] = lambda: datasette.get_canned_queries(names[0], request.actor)
@@ -511,21 +518,10 @@ def render_cell(row, value, column, table, database, datasette):
 
 def highlight(text: str | None, query: str, width: int = SNIPPET_WIDTH) -> markupsafe.Markup:
     """A piece of ``text`` around the first query term found, every term in it in <mark>."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
-    terms = unicodedata.normalize("NFKC", query).replace('"', " ").split()
-    # longest first, so that a term inside another is not marked alone; (?!) matches nothing
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) or "(?!)", re.I)
-    found = pattern.search(text)
-    at = found.start() if found else 0
-    start, end = max(0, at - width), min(len(text), at + width * 2)
-    pieces = pattern.split(text[start:end])
-    marked = pattern.findall(text[start:end])
-    out = markupsafe.Markup("…") if start else markupsafe.Markup("")
-    for i, piece in enumerate(pieces):
-        out += piece
-        if i < len(marked):
-            out += markupsafe.Markup("<mark>{}</mark>").format(marked[i])
-    return out + ("…" if end < len(text) else "")
+    return markupsafe.Markup("").join(
+        markupsafe.Markup("<mark>{}</mark>").format(part) if term else part
+        for part, term in passage(text, query, width)
+    )
 
 
 # The report's tables, laid out like the printed forms
