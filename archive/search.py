@@ -106,32 +106,30 @@ def terms(query: str | None) -> list[str]:
     return [bit for bit in bits if bit]
 
 
+def _as_printed(term: str) -> str:
+    """A pattern for ``term`` as a text may print it: ASCII letters, digits and signs also in their
+    full-width forms (２０２１ for 2021), which the index reads as ASCII (NFKC)."""
+    return "".join(
+        f"[{re.escape(c)}{chr(ord(c) + 0xFEE0)}]" if "!" <= c <= "~" else re.escape(c) for c in term
+    )
+
+
 def passage(text: str | None, query: str, width: int = 40) -> list[tuple[str, bool]]:
     """The piece of ``text`` around the first term of ``query`` found in it, ``width`` characters
     either side, as (part, whether it is a term) pairs: every term in it stands apart, and "…"
     stands where the text was cut. The start of the text when no term is in it.
 
     Only the piece is cleaned up (whitespace runs become one space): reports are long, and this
-    runs for every row of a result page. The text is normalised (NFKC, as the index reads it)
-    only when no term is found in it as it is."""
+    runs for every row of a result page."""
     text = text or ""
-    sources = (
-        [text] if unicodedata.is_normalized("NFKC", text) else [text, unicodedata.normalize("NFKC", text)]
-    )
     words = sorted(terms(query), key=len, reverse=True)  # longest first: a term inside another is not split
-    pattern = re.compile("(" + "|".join(map(re.escape, words)) + ")", re.I) if words else None
-    for source in sources:
-        found = pattern.search(source) if pattern else None
-        if found:
-            at, end = found.span()
-            before = _squash(source[max(0, at - 3 * width) : at])[-width:].lstrip()
-            after = _squash(source[end : end + 3 * width])[:width].rstrip()
-            piece, cut_before, cut_after = (
-                before + found.group() + after,
-                at > width,
-                end + width < len(source),
-            )
-            break
+    pattern = re.compile("(" + "|".join(map(_as_printed, words)) + ")", re.I) if words else None
+    found = pattern.search(text) if pattern else None
+    if found:
+        at, end = found.span()
+        before = _squash(text[max(0, at - 3 * width) : at])[-width:].lstrip()
+        after = _squash(text[end : end + 3 * width])[:width].rstrip()
+        piece, cut_before, cut_after = before + found.group() + after, at > width, end + width < len(text)
     else:
         piece, cut_before, cut_after = (
             _squash(text[: 4 * width]).strip()[: 2 * width],

@@ -5,6 +5,7 @@ removals) and after reparse; a page whose counts are out of date counts live."""
 import json
 import sqlite3
 import urllib.parse
+from collections import Counter
 
 import pytest
 from agency_samples import build_agency_archive
@@ -179,6 +180,27 @@ def test_the_served_reports_page_shows_the_counted_facets_and_counts_live_when_t
         status, _, body = site.get("/reports/reports.json?_shape=objects")
         counts = {v["value"]: v["count"] for v in json.loads(body)["facet_results"]["year"]["results"]}
         assert counts == {2021: 1, 2022: 1, 2020: 1}
+    finally:
+        site.stop()
+
+
+@pytest.mark.parametrize(
+    "params", [{"_search": "局"}, {"_search": "教育局"}, {"_search_agency": "卫生", "year": "2022"}]
+)
+def test_a_searched_reports_page_counts_its_facets_over_the_matches(tmp_path, params):
+    site = served_with(tmp_path, "")
+    try:
+        query = urllib.parse.urlencode({**params, "_shape": "objects", "_size": "max"})
+        status, _, body = site.get(f"/reports/reports.json?{query}")
+        rows = json.loads(body)["rows"]
+        assert status == 200 and rows
+        for facet in ("province", "city", "level", "year", "template"):
+            expected = Counter(row[facet] for row in rows if row[facet] is not None)
+            assert served_facet(site, "reports", facet, params) == expected
+        failed = Counter(check for row in rows for check in json.loads(row["failed_checks"] or "[]"))
+        assert served_facet(site, "reports", "failed_checks", params) == failed
+        failing = Counter(int(row["check_failures"] > 0) for row in rows)
+        assert served_facet(site, "reports", "有未通过的校验", params) == failing
     finally:
         site.stop()
 

@@ -16,6 +16,7 @@ from govreports.archive.search import (
     register_functions,
     search,
     segment,
+    snippet,
     table_search,
 )
 
@@ -101,6 +102,15 @@ def test_results_carry_a_snippet_around_the_query(archive):
     [row] = search(archive.db, "北仑区卫生健康局", limit=5)
     assert "【北仑区卫生健康局】" in row["snippet"]
     assert row["title"] and row["url"].startswith("file://")
+
+
+def test_the_snippet_finds_a_term_printed_in_full_width_forms():
+    assert snippet("本机关２０２１年度报告", "2021") == "本机关【２０２１】年度报告"
+    assert snippet("本机关2021年度报告", "２０２１") == "本机关【2021】年度报告"
+    assert (
+        snippet("x" * 100 + "行政复议" + "y" * 100, "复议")
+        == "…" + "x" * 38 + "行政【复议】" + "y" * 40 + "…"
+    )
 
 
 def test_nothing_searchable_matches_nothing(archive):

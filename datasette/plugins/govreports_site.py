@@ -366,6 +366,26 @@ def facet_info(facet, name: str, kind: str, rows, source: str, size: int) -> dic
     }
 
 
+# a facet counted over the page's rows, per kind: (value, count), most common first
+LIVE_COUNTS = {
+    "column": """select {column} as value, count(*) as count from ({sql}) where {column} is not null
+      group by {column} order by count desc, value limit {limit}""",
+    "array": """select j.value as value, count(*) as count from ({sql}) as page, json_each(page.{column}) as j
+      where json_valid(page.{column}) group by j.value order by count desc, value limit {limit}""",
+    "flag": """select {column} > 0 as value, count(*) as count from ({sql}) where {column} is not null
+      group by value order by value desc limit {limit}""",
+}
+
+
+def live_counts(conn, kind: str, facet: str, sql: str, params: dict, limit: int) -> list[tuple]:
+    """A facet of ``kind`` (``derived.COUNTED``'s) counted over the rows of ``sql``."""
+    column = escape_sqlite(FLAG_COLUMN if kind == "flag" else facet)
+    return [
+        tuple(row)
+        for row in conn.execute(LIVE_COUNTS[kind].format(column=column, sql=sql, limit=limit), params)
+    ]
+
+
 class CountedFacet(Facet):
     """``facets: [{counted: province}, ...]``: a facet counted ahead (archive.derived.COUNTED:
     the reports page's columns, the yes/no has_failed_checks, the JSON array failed_checks; the
@@ -393,11 +413,21 @@ class CountedFacet(Facet):
             except sqlite3.OperationalError:  # an archive from before these counts: counted live
                 return {}
 
-        counted = await self.ds.get_database(self.database).execute_fn(read_counts)
-        if filters is None and await self.search_matches_too_many():
+        def read_live(conn):  # a search's few matches: every facet counted over them in one call
+            return {
+                facet: live_counts(conn, facets[facet], facet, self.sql, self.params, size + 1)
+                for facet in wanted
+            }
+
+        db = self.ds.get_database(self.database)
+        counted = await db.execute_fn(read_counts)
+        searched = await self.search_answer() if filters is None else None
+        if searched and searched.common:
             # counted live over hundreds of thousands of matches, 8 facets would take seconds:
             # Datasette lists them as timed out, and the page answers
             return [], [c["config"]["simple"] for c in configs if c["config"]["simple"] not in counted]
+        if searched:
+            counted = await db.execute_fn(read_live)
         for source_and_config in configs:
             facet = source_and_config["config"]["simple"]
             kind = facets.get(facet, "column")
@@ -411,17 +441,17 @@ class CountedFacet(Facet):
             timed_out.extend(live[1])
         return results, timed_out
 
-    async def search_matches_too_many(self) -> bool:
-        """Whether the page searches for a word in more than search.RANKED reports."""
+    async def search_answer(self):
+        """How the reports page searches (search.TableSearch), None when it does not."""
         searches = searches_in(self.request.args)
         if not searches or self.table != "reports":
-            return False
+            return None
         found = self.request.scope.get(TABLE_SEARCH_SCOPE)  # worked out by plugins/table_search.py
         if found is None:
             found = await self.ds.get_database(self.database).execute_fn(
                 lambda conn: table_search(conn, searches)
             )
-        return found.common
+        return found
 
     async def live(self, facet, kind, source):
         """The facet counted over the page's rows by Datasette's own facet of its kind."""
@@ -446,8 +476,7 @@ class HasFailedChecksFacet(Facet):
         results, timed_out = [], []
         for source_and_config in self.get_configs():
             column = source_and_config["config"]["simple"]
-            sql = f"""select {escape_sqlite(column)} > 0 as failing, count(*) as count from ({self.sql})
-                where {escape_sqlite(column)} is not null group by failing order by failing desc"""
+            sql = LIVE_COUNTS["flag"].format(column=escape_sqlite(column), sql=self.sql, limit=2)
             try:
                 rows = await self.ds.execute(
                     self.database, sql, self.params, custom_time_limit=self.ds.setting("facet_time_limit_ms")
